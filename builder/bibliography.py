@@ -1,0 +1,266 @@
+"""Reading .bib files with locations, and formatting references with pybtex."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pybtex import richtext
+from pybtex.database import BibliographyData
+from pybtex.database.input import bibtex
+from pybtex.exceptions import PybtexError
+from pybtex.scanner import PybtexSyntaxError
+from pybtex.style.formatting import BaseStyle
+from pybtex.style.template import (FieldIsMissing, field, first_of, href, join, names, node, optional,
+                                   sentence, tag, words)
+
+from .diagnostics import Diagnostic, Loc, error
+from .records import BibEntry
+from .schema import KEY_PATTERN
+
+SAFE_URL = re.compile(r"^https?://", re.I)
+
+
+class _LocatingParser(bibtex.Parser):
+    """pybtex's BibTeX parser, recording the line of each entry and collecting errors."""
+
+    def __init__(self, path: str, diagnostics: list[Diagnostic]):
+        super().__init__()
+        self.path = path
+        self.diagnostics = diagnostics
+        self.lines: dict[str, int] = {}
+        self.current_line = 0
+
+    def handle_error(self, error_):
+        line = getattr(error_, "lineno", None) or self.current_line
+        message = str(error_.args[0] if error_.args else error_)
+        if isinstance(error_, PybtexSyntaxError):
+            message = error_.message if hasattr(error_, "message") else message
+            hint = "check the braces and commas of this entry"
+        else:
+            hint = "remove the repeated field"
+        self.diagnostics.append(error(Loc(self.path, line), "bib.syntax", f"BibTeX syntax error: {message}", hint))
+
+    def parse_string(self, text):
+        self.unnamed_entry_counter = 1
+        self.command_start = 0
+        scanner = bibtex.LowLevelParser(text, keyless_entries=False, handle_error=self.handle_error,
+                                        want_entry=self.data.want_entry, filename=self.path,
+                                        macros=self.macros)
+        for kind, body in scanner:
+            self.current_line = text.count("\n", 0, scanner.command_start) + 1
+            if kind.lower() in ("string", "preamble"):
+                continue
+            key = body[0]
+            if key in self.lines:
+                self.diagnostics.append(error(
+                    Loc(self.path, self.current_line), "bib.duplicate-key",
+                    f"duplicate bibliography key '{key}' (first defined on line {self.lines[key]})",
+                    "give one of the entries another key"))
+                continue
+            self.lines[key] = self.current_line
+            self.process_entry(kind, key, body[1])
+        return self.data
+
+
+def load_bib_file(path: Path, rel: str, diagnostics: list[Diagnostic]) -> dict[str, BibEntry]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        diagnostics.append(error(Loc(rel, 0), "file.encoding", f"not UTF-8 text (byte {exc.start})",
+                                 "save the file as UTF-8"))
+        return {}
+    parser = _LocatingParser(rel, diagnostics)
+    try:
+        data: BibliographyData = parser.parse_string(text.lstrip("\ufeff"))
+    except PybtexError as exc:  # pragma: no cover - the parser reports through handle_error
+        diagnostics.append(error(Loc(rel, parser.current_line), "bib.syntax", f"BibTeX error: {exc}",
+                                 "check this entry"))
+        return {}
+    entries = {}
+    for key, entry in data.entries.items():
+        loc = Loc(rel, parser.lines.get(key, 0))
+        if not KEY_PATTERN.match(key):
+            diagnostics.append(error(loc, "bib.key", f"bibliography key '{key}' is not lower-case letters, "
+                                     "digits, '-' and '_'", f"rename it, e.g. '{_suggest_key(key)}'"))
+            continue
+        if not entry.fields.get("title"):
+            diagnostics.append(error(loc, "bib.missing-title", f"bibliography entry '{key}' has no title",
+                                     "add 'title = {…}' as the source gives it"))
+            continue
+        url = entry.fields.get("url", "")
+        if url and not SAFE_URL.match(url):
+            diagnostics.append(error(loc, "bib.url", f"url of '{key}' is not an http(s) address: '{url}'",
+                                     "give the https:// address of the page"))
+        if entry.type.lower() == "article" and not (entry.fields.get("journaltitle") or entry.fields.get("journal")):
+            diagnostics.append(error(loc, "bib.article-journal", f"@article '{key}' has no journaltitle",
+                                     "add journaltitle, or make it @online with organization"))
+        entries[key] = BibEntry(key, loc, entry)
+    return entries
+
+
+def _suggest_key(key: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", key.lower()).strip("-") or "key"
+
+
+# ----------------------------------------------------------------------------- labels
+
+def _plain(latex: str) -> str:
+    return richtext.Text.from_latex(latex).render_as("text")
+
+
+def author_label(entry) -> str:
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    lasts = [_plain(" ".join(person.prelast_names + person.last_names)) for person in persons]
+    if len(lasts) == 1:
+        return lasts[0]
+    if len(lasts) == 2:
+        return f"{lasts[0]} and {lasts[1]}"
+    if lasts:
+        return f"{lasts[0]} et al."
+    for name in ("organization", "institution", "publisher", "journaltitle", "journal"):
+        if entry.fields.get(name):
+            return _plain(entry.fields[name])
+    return _plain(entry.fields.get("title", "Anonymous"))
+
+
+def year_of(entry) -> str:
+    date = entry.fields.get("date", "")
+    match = re.match(r"^(\d{4})", date)
+    if match:
+        return match[1]
+    return entry.fields.get("year", "") or "n.d."
+
+
+def labels(entries: dict[str, BibEntry]) -> dict[str, tuple[str, str]]:
+    """(author, year) for each key; same author and year get a, b, c … in key order."""
+    base = {key: (author_label(item.entry), year_of(item.entry)) for key, item in sorted(entries.items())}
+    groups: dict[tuple[str, str], list[str]] = {}
+    for key, pair in base.items():
+        groups.setdefault(pair, []).append(key)
+    result = {}
+    for (author, year), keys in groups.items():
+        for index, key in enumerate(keys):
+            suffix = "" if len(keys) == 1 else ("-" if year == "n.d." else "") + "abcdefghijklmnopqrstuvwxyz"[index % 26]
+            result[key] = (author, year + suffix)
+    return result
+
+
+# ----------------------------------------------------------------------------- style
+
+@node
+def _issued(children, context):
+    """The date as given, or n.d."""
+    entry = context["entry"]
+    return richtext.Text(entry.fields.get("date") or entry.fields.get("year") or "n.d.")
+
+
+@node
+def _creator(children, context):
+    """Authors, or the organisation responsible when no author is given."""
+    entry = context["entry"]
+    if entry.persons.get("author"):
+        return names("author", sep=", ", sep2=" and ", last_sep=", and ").format_data(context)
+    for name in ("organization", "institution", "publisher"):
+        if entry.fields.get(name):
+            return field(name).format_data(context)
+    raise FieldIsMissing("author", entry)
+
+
+@node
+def _reference(children, data):
+    """The blocks of a reference, one after another on a line."""
+    return join(sep=" ")[children].format_data(data)
+
+
+class BookStyle(BaseStyle):
+    """Author–date references: Creator. Date. "Title." Container. Note. URL (accessed …). DOI."""
+
+    default_name_style = "lastfirst"
+    default_label_style = "number"
+    default_sorting_style = "author_year_title"
+
+    def _tail(self):
+        return [
+            optional[sentence[field("note")]],
+            optional[words["Archived copy:", field("archive")]],
+            optional[sentence[href(field("url", raw=True))[field("url", raw=True)],
+                              optional["accessed ", field("urldate", raw=True)]]],
+            optional[sentence[join["doi:", href(join["https://doi.org/", field("doi", raw=True)])[
+                field("doi", raw=True)]]]],
+        ]
+
+    def _head(self, quoted_title=True):
+        title = join["\u201c", field("title"), "\u201d"] if quoted_title else tag("em")[field("title")]
+        return [
+            sentence[first_of[optional[_creator], "Anonymous"]],
+            sentence[_issued],
+            sentence[title] if quoted_title else sentence[title],
+        ]
+
+    def get_online_template(self, e):
+        container = optional[sentence[tag("em")[first_of[optional[field("organization")],
+                                                         optional[field("publisher")]]]]]
+        if not e.persons.get("author"):
+            container = optional[""]  # the organisation is already the creator
+        return _reference[self._head() + [container] + self._tail()]
+
+    def get_article_template(self, e):
+        container = sentence[tag("em")[first_of[optional[field("journaltitle")], optional[field("journal")]]],
+                             optional[field("volume")], optional[field("pages")]]
+        return _reference[self._head() + [container] + self._tail()]
+
+    def get_report_template(self, e):
+        container = optional[sentence[optional[field("type")],
+                                      first_of[optional[field("institution")], optional[field("organization")]]]]
+        if not e.persons.get("author") and not e.fields.get("type"):
+            container = optional[""]
+        return _reference[self._head(quoted_title=False) + [container] + self._tail()]
+
+    get_techreport_template = get_report_template
+
+    def get_book_template(self, e):
+        return _reference[self._head(quoted_title=False) + [optional[sentence[field("publisher")]]] + self._tail()]
+
+    def get_misc_template(self, e):
+        container = optional[sentence[first_of[optional[field("howpublished")], optional[field("organization")],
+                                               optional[field("publisher")]]]]
+        if not e.persons.get("author"):
+            container = optional[""]
+        return _reference[self._head() + [container] + self._tail()]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A formatted bibliography entry."""
+
+    key: str
+    author: str
+    """Author part of the in-text label."""
+    year: str
+    """Year part of the in-text label (``n.d.`` when not given)."""
+    title: str
+    """The entry's title as plain text."""
+    html: str
+    """The full reference as HTML (escaped by pybtex)."""
+    text: str
+    """The full reference as plain text (for tooltips)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.author} {self.year}"
+
+
+def format_references(entries: dict[str, BibEntry]) -> dict[str, Reference]:
+    style = BookStyle()
+    result = {}
+    label_map = labels(entries)
+    for key in sorted(entries):
+        entry = entries[key].entry
+        template = getattr(style, f"get_{entry.type.lower()}_template", style.get_misc_template)
+        rich = template(entry).format_data({"entry": entry, "style": style, "bib_data": None})
+        author, year = label_map[key]
+        result[key] = Reference(key, author, year, _plain(entry.fields["title"]), rich.render_as("html"),
+                                rich.render_as("text"))
+    return result

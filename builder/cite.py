@@ -1,0 +1,140 @@
+"""Cite stage: turn citations and cross-references into plain Markdown links.
+
+One in-text style everywhere (author–date with the locator, Chicago-like):
+``[@key, para. 4]`` → ``(Thornebrooke n.d., para. 4)``, ``@key`` →
+``Thornebrooke (n.d.)``, ``[-@key]`` → ``(n.d.)``. Each item links to the
+source's page — to the exact paragraph when the locator names one — and
+carries the full reference as its title, shown on hover.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from . import quotes
+from .bibliography import Reference
+from .link import Book, page_path
+from .records import Actor, Claim, Scenario, Source
+from .syntax import Cite, Span, rewrite
+
+BIBLIOGRAPHY_PAGE = "sources/bibliography.md"
+
+
+def escape_title(text: str) -> str:
+    """Text safe inside a Markdown link title ("…")."""
+    return " ".join(text.replace("\\", "\\\\").replace('"', "&quot;").replace("<", "&lt;").split())
+
+
+def escape_text(text: str) -> str:
+    """Plain text (a name, a quote) safe to put in Markdown, tables included."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char in "\\`*_[]|":
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.split())
+
+
+def relative(target: str, page: str) -> str:
+    """Link from generated page ``page`` to generated path ``target`` (anchor allowed)."""
+    path, _, anchor = target.partition("#")
+    link = posixpath.relpath(path, posixpath.dirname(page) or ".") if path else ""
+    return f"{link}#{anchor}" if anchor else link
+
+
+@dataclass(frozen=True)
+class Citer:
+    """Renders references of one book; pass the page being written to each call."""
+
+    book: Book
+    references: dict[str, Reference]
+
+    def source_target(self, key: str, locator: str = "") -> str:
+        if key in self.book.sources:
+            span = quotes.parse_locator(locator) if locator else None
+            anchor = f"#para-{span[0]}" if span and span[0] in self.book.passages.get(key, ()) else ""
+            return f"sources/{key}.md{anchor}"
+        return f"{BIBLIOGRAPHY_PAGE}#ref-{key}"
+
+    def cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
+        reference = self.references[cite.key]
+        link = relative(self.source_target(cite.key, cite.locator), page)
+        title = escape_title(reference.text)
+        if not parenthetical:
+            return f'[{escape_text(reference.author)} ({escape_text(reference.year)})]({link} "{title}")'
+        text = reference.year if cite.suppress_author else f"{reference.author} {reference.year}"
+        if cite.locator:
+            text += f", {cite.locator}"
+        item = f'[{escape_text(text)}]({link} "{title}")'
+        return f"{escape_text(cite.prefix)} {item}" if cite.prefix else item
+
+    def citation(self, span: Span, page: str) -> str:
+        if not span.parenthetical:
+            return self.cite_item(span.cites[0], page, parenthetical=False)
+        return "(" + "; ".join(self.cite_item(cite, page) for cite in span.cites) + ")"
+
+    def note_summary(self, note_id: str) -> str:
+        note = self.book.notes[note_id]
+        if isinstance(note, Actor):
+            return f"{note.name} — {note.kind}" + (f" (also: {', '.join(note.aliases)})" if note.aliases else "")
+        if isinstance(note, Claim):
+            balance = self.book.balances[note.id]
+            return (f"Claim: {note.statement} — {balance.supports} supporting, {balance.contradicts} "
+                    f"contradicting, {balance.qualifies} qualifying")
+        if isinstance(note, Scenario):
+            return f"Scenario: {note.title}"
+        if isinstance(note, Source):
+            reference = self.references.get(note.id)
+            return f"Source, graded {note.grade}: {reference.text if reference else note.id}"
+        return note.title
+
+    def title_of(self, note_id: str) -> str:
+        note = self.book.notes[note_id]
+        if isinstance(note, Actor):
+            return note.name
+        if isinstance(note, Claim):
+            return note.statement
+        if isinstance(note, Source):
+            reference = self.references.get(note.id)
+            return reference.title if reference else note.id
+        return note.title
+
+    def xref(self, span: Span, page: str) -> str:
+        link = relative(page_path(self.book.notes[span.target]), page)
+        label = escape_text(span.label) if span.label else inline_text(self.title_of(span.target))
+        return f'[{label}]({link} "{escape_title(self.note_summary(span.target))}")'
+
+    def link_to(self, note_id: str, page: str, label: str = "", anchor: str = "") -> str:
+        """A Markdown link to a note's page, with its summary as the tooltip."""
+        target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
+        text = escape_text(label) if label else inline_text(self.title_of(note_id))
+        return f'[{text}]({relative(target, page)} "{escape_title(self.note_summary(note_id))}")'
+
+    def render(self, note_id: str, field: str, text: str, page: str) -> str:
+        """``text`` (a body or a front-matter string) with its citations and cross-references as links."""
+        spans = self.book.spans.get((note_id, field), [])
+
+        def replace(span: Span) -> str:
+            if span.kind == "citation":
+                return self.citation(span, page)
+            if span.kind == "xref":
+                return self.xref(span, page)
+            return span.raw
+
+        if field == "body":
+            return rewrite(text, spans, replace)
+        pieces, cursor = [], 0
+        for span in spans:
+            pieces.append(inline_text(text[cursor:span.start], keep_markup=True))
+            pieces.append(replace(span))
+            cursor = span.end
+        pieces.append(inline_text(text[cursor:], keep_markup=True))
+        return "".join(pieces)
+
+
+def inline_text(text: str, keep_markup: bool = False) -> str:
+    """A front-matter string as one line of inline Markdown (no raw HTML, table-safe)."""
+    if not keep_markup:
+        return escape_text(text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return text.replace("\n", " ").replace("\t", " ")
+

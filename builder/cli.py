@@ -1,0 +1,122 @@
+"""Command line: ``python -m builder check|build|serve``.
+
+Exit codes: 0 success; 1 the book has errors (or warnings with --strict);
+2 wrong usage; 3 the site engine failed (the previous site is untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .diagnostics import BuildFailed, Diagnostic, sorted_diagnostics
+from .pipeline import Paths, SiteBuildFailed, build_site, check, failures, generate, quiet_mkdocs
+
+EXIT_OK, EXIT_BOOK, EXIT_USAGE, EXIT_SITE = 0, 1, 2, 3
+
+
+def _paths(args) -> Paths:
+    return Paths.for_root(Path(args.root), Path(args.config) if args.config else None,
+                          Path(args.site_dir) if getattr(args, "site_dir", None) else None)
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, stream=sys.stderr) -> None:
+    if fmt == "json":
+        print(json.dumps([{"path": d.loc.path, "line": d.loc.line, "col": d.loc.col, "severity": d.severity,
+                           "code": d.code, "message": d.message, "hint": d.hint} for d in diagnostics],
+                         ensure_ascii=False, indent=2), file=sys.stdout)
+        return
+    for d in diagnostics:
+        if fmt == "github":
+            place = f"file={d.loc.path}" + (f",line={d.loc.line}" if d.loc.line else "") + \
+                    (f",col={d.loc.col}" if d.loc.col else "")
+            text = d.message + (f" — {d.hint}" if d.hint else "")
+            text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            print(f"::{d.severity} {place},title={d.code}::{text}", file=sys.stdout)
+        else:
+            print(d.format(), file=stream)
+
+
+def _summary(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return f"{errors} error(s), {warnings} warning(s)"
+
+
+def cmd_check(args) -> int:
+    book = check(_paths(args).root)
+    diagnostics = sorted_diagnostics(book.diagnostics)
+    print_diagnostics(diagnostics, args.format)
+    failed = failures(book, args.strict)
+    if args.format == "text":
+        counts = (f"{len(book.actors)} actors, {len(book.scenarios)} scenarios, {len(book.claims)} claims, "
+                  f"{len(book.sources)} sources, {len(book.pages)} pages, {len(book.loaded.bib)} bibliography "
+                  "entries")
+        print(f"{'check failed' if failed else 'check passed'}: {_summary(diagnostics)} ({counts})",
+              file=sys.stderr)
+    return EXIT_BOOK if failed else EXIT_OK
+
+
+def cmd_build(args) -> int:
+    paths = _paths(args)
+    quiet_mkdocs(args.verbose)
+    try:
+        book, rendered = generate(paths, args.strict)
+    except BuildFailed as failed:
+        print_diagnostics(failed.diagnostics, args.format)
+        print(f"build failed: {_summary(failed.diagnostics)}; nothing was written", file=sys.stderr)
+        return EXIT_BOOK
+    print_diagnostics(sorted_diagnostics(book.diagnostics), args.format)
+    print(f"generated {len(rendered.pages)} pages in {paths.docs}", file=sys.stderr)
+    try:
+        build_site(paths, rendered.nav)
+    except SiteBuildFailed as exc:
+        print(f"site build failed: {exc}; the previous site in {paths.site} is untouched", file=sys.stderr)
+        return EXIT_SITE
+    print(f"site written to {paths.site}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(_paths(args), args.dev_addr, args.strict)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m builder", description=__doc__.split("\n\n")[0],
+                                  epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def common(p):
+        p.add_argument("--root", default=".", help="the book's folder (holds content/ and bibliography/)")
+        p.add_argument("--config", help="mkdocs.yml to use (default: ROOT/mkdocs.yml)")
+        p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        p.add_argument("--format", choices=("text", "github", "json"), default="text",
+                       help="how to print problems")
+        p.add_argument("-v", "--verbose", action="store_true", help="show the site engine's messages")
+        return p
+
+    common(sub.add_parser("check", help="check the book and print every problem")).set_defaults(func=cmd_check)
+    build = common(sub.add_parser("build", help="check, generate Markdown into build/docs and build site/"))
+    build.add_argument("--site-dir", help="where to write the site (default: ROOT/site)")
+    build.set_defaults(func=cmd_build)
+    serve = common(sub.add_parser("serve", help="build and serve the site, rebuilding on every change"))
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
+    serve.add_argument("--site-dir", help=argparse.SUPPRESS)
+    serve.set_defaults(func=cmd_serve)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if not Path(args.root).is_dir():
+        print(f"error: --root '{args.root}' is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    config = Path(args.config) if args.config else Path(args.root) / "mkdocs.yml"
+    if args.command != "check" and not config.is_file():
+        print(f"error: no mkdocs.yml at '{config}' — pass --config PATH", file=sys.stderr)
+        return EXIT_USAGE
+    return args.func(args)

@@ -1,0 +1,83 @@
+"""Diagnostics: every problem a user can cause, with the place it comes from."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Loc:
+    """A place in a file of the book."""
+
+    path: str
+    """Path relative to the book's root, with forward slashes."""
+    line: int = 0
+    """1-based line; 0 when the problem concerns the whole file."""
+    col: int = 0
+    """1-based column; 0 when unknown."""
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.line:
+            text += f":{self.line}"
+            if self.col:
+                text += f":{self.col}"
+        return text
+
+    def shifted(self, lines: int) -> "Loc":
+        """The same place, moved down by ``lines`` lines."""
+        return Loc(self.path, self.line + lines, self.col)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in the book's input."""
+
+    loc: Loc
+    """Where the problem is."""
+    severity: str
+    """``error`` (the build fails) or ``warning`` (fails only with ``--strict``)."""
+    code: str
+    """Stable identifier such as ``ref.unknown``, documented in the README."""
+    message: str
+    """What is wrong."""
+    hint: str = ""
+    """What to do about it."""
+
+    def format(self) -> str:
+        text = f"{self.loc}: {self.severity}[{self.code}]: {self.message}"
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple:
+        return (self.loc.path, self.loc.line, self.loc.col, self.code, self.message)
+
+
+def error(loc: Loc, code: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(loc, "error", code, message, hint)
+
+
+def warning(loc: Loc, code: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(loc, "warning", code, message, hint)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A "did you mean 'x'?" hint, or an empty string when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    unique = {d.format(): d for d in diagnostics}
+    return sorted(unique.values(), key=Diagnostic.sort_key)
+
+
+class BuildFailed(Exception):
+    """Raised once, at the end of a stage, when errors were found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(f"{len(diagnostics)} problem(s)")
+        self.diagnostics = diagnostics

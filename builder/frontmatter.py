@@ -1,0 +1,159 @@
+"""Split a note into YAML front matter and body, and read the YAML with locations.
+
+The YAML is composed (not constructed) so that every key and value keeps its
+line; aliases are refused (they let a few lines expand into gigabytes) and
+duplicate keys are reported instead of silently overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Diagnostic, Loc, error
+
+MAX_FRONT_MATTER_BYTES = 256 * 1024
+MAX_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class YValue:
+    """A YAML value with the place it was written."""
+
+    value: Any
+    """str, int, float, bool, None, date, list[YValue] or dict[str, YEntry]."""
+    loc: Loc
+    """Where the value starts."""
+
+
+@dataclass(frozen=True)
+class YEntry:
+    """A mapping entry: the key's place and the value."""
+
+    key_loc: Loc
+    value: YValue
+
+
+@dataclass(frozen=True)
+class SplitNote:
+    """A note file cut into its two parts."""
+
+    yaml_text: str | None
+    """The front matter, or None when the file has none."""
+    yaml_first_line: int
+    """Line number in the file of the first front-matter line."""
+    body: str
+    """Everything after the closing ``---``."""
+    body_first_line: int
+    """Line number in the file of the first body line."""
+
+
+def split(text: str) -> SplitNote:
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return SplitNote(None, 0, text, 1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return SplitNote(
+                "\n".join(lines[1:index]) + "\n",
+                2,
+                "\n".join(lines[index + 1 :]),
+                index + 2,
+            )
+    return SplitNote("\n".join(lines[1:]) + "\n", 2, "", len(lines) + 1)
+
+
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, mark):
+        super().__init__("YAML aliases are not allowed")
+        self.problem_mark = mark
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+        if self.check_event(AliasEvent):
+            raise _AliasRefused(self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, list[Diagnostic]]:
+    """Parse front matter into located values; problems come back as diagnostics."""
+    diagnostics: list[Diagnostic] = []
+    if len(text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        return None, [error(Loc(path, first_line), "yaml.too-large",
+                            f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB",
+                            "keep long text in the note's body")]
+    loader = _NoAliasLoader(text)
+    try:
+        node = loader.get_single_node()
+    except _AliasRefused as exc:
+        mark = exc.problem_mark
+        return None, [error(Loc(path, first_line + mark.line, mark.column + 1), "yaml.alias",
+                            "YAML aliases (*name) are not allowed in front matter",
+                            "write the value out in full")]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        col = mark.column + 1 if mark else 0
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        hint = "check the indentation and quoting on this line"
+        if "\t" in problem or "tab" in problem:
+            hint = "indent with spaces, not tabs"
+        return None, [error(Loc(path, line, col), "yaml.syntax", f"invalid YAML: {problem}", hint)]
+    except yaml.YAMLError as exc:
+        return None, [error(Loc(path, first_line), "yaml.syntax", f"invalid YAML: {exc}",
+                            "check the front matter between the two '---' lines")]
+    finally:
+        loader.dispose()
+    if node is None:
+        return YValue({}, Loc(path, first_line)), diagnostics
+    return _convert(node, loader, path, first_line, diagnostics, 0), diagnostics
+
+
+def _loc(node: Node, path: str, first_line: int) -> Loc:
+    return Loc(path, first_line + node.start_mark.line, node.start_mark.column + 1)
+
+
+def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int,
+             diagnostics: list[Diagnostic], depth: int) -> YValue:
+    loc = _loc(node, path, first_line)
+    if depth > MAX_DEPTH:
+        diagnostics.append(error(loc, "yaml.too-deep", f"front matter nests deeper than {MAX_DEPTH} levels",
+                                 "flatten the structure"))
+        return YValue(None, loc)
+    if isinstance(node, ScalarNode):
+        try:
+            value = loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            value = node.value
+        if isinstance(value, datetime.date | bytes):
+            value = node.value  # dates stay as written: the book never reformats a date
+        return YValue(value, loc)
+    if isinstance(node, SequenceNode):
+        return YValue([_convert(item, loader, path, first_line, diagnostics, depth + 1)
+                       for item in node.value], loc)
+    if isinstance(node, MappingNode):
+        entries: dict[str, YEntry] = {}
+        for key_node, value_node in node.value:
+            key_loc = _loc(key_node, path, first_line)
+            if not isinstance(key_node, ScalarNode):
+                diagnostics.append(error(key_loc, "yaml.key", "a key must be plain text",
+                                         "write 'name: value'"))
+                continue
+            key = str(key_node.value)
+            if key in entries:
+                first = entries[key].key_loc
+                diagnostics.append(error(key_loc, "yaml.duplicate-key",
+                                         f"duplicate key '{key}' (first set on line {first.line})",
+                                         "keep one of the two"))
+                continue
+            entries[key] = YEntry(key_loc, _convert(value_node, loader, path, first_line,
+                                                    diagnostics, depth + 1))
+        return YValue(entries, loc)
+    return YValue(None, loc)  # pragma: no cover - PyYAML has no other node kinds
+

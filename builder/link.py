@@ -1,0 +1,454 @@
+"""Link stage: resolve every reference, check quotes, and derive backlinks and balances.
+
+Takes the ``Loaded`` value of the load stage and returns a new ``Book``; all
+problems come back as diagnostics.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from . import quotes
+from .diagnostics import Diagnostic, Loc, did_you_mean, error, warning
+from .load import Loaded
+from .records import Actor, Claim, Evidence, Note, Page, Scenario, Source
+from .syntax import Span, scan
+
+FOLDERS = {Actor: "actors", Scenario: "scenarios", Claim: "claims", Source: "sources", Page: ""}
+KIND_NAMES = {Actor: "actor", Scenario: "scenario", Claim: "claim", Source: "source", Page: "page"}
+
+#: Headings every generated page of a kind carries, as (anchor, title), in page order.
+SECTIONS = {
+    Actor: (("about", "About"), ("relations", "Relations"), ("claims", "Claims involving this actor"),
+            ("scenarios", "Scenarios"), ("referenced-by", "Referenced by"), ("references", "References")),
+    Scenario: (("actors", "Actors"), ("triggers", "Triggers"), ("indicators", "Indicators"),
+               ("likelihood", "Likelihood"), ("claims", "Claims"), ("matrix", "Claims against evidence"),
+               ("referenced-by", "Referenced by"), ("references", "References")),
+    Claim: (("statement", "Statement"), ("actors", "Actors"), ("evidence", "Evidence"), ("balance", "Balance"),
+            ("scenarios", "Scenarios"), ("referenced-by", "Referenced by"), ("references", "References")),
+    Source: (("reference", "Reference"), ("grade", "Grade"), ("gaps", "Gaps"), ("relays", "Relays"),
+             ("claims", "Claims this source bears on"), ("passages", "Passages cited"),
+             ("referenced-by", "Referenced by"), ("references", "References")),
+    Page: (("referenced-by", "Referenced by"), ("references", "References")),
+}
+
+#: Which page section each front-matter field is shown in (field → anchor).
+FIELD_SECTIONS = {
+    Actor: {"affiliation": "about", "relations": "relations"},
+    Scenario: {"actors": "actors", "triggers": "triggers", "indicators": "indicators", "claims": "claims",
+               "likelihood_source": "likelihood"},
+    Claim: {"statement": "statement", "actors": "actors", "evidence": "evidence"},
+    Source: {"rationale": "grade", "relays": "relays", "gaps": "gaps"},
+    Page: {},
+}
+
+
+def page_path(note: Note) -> str:
+    """Path of the note's page in the generated docs, e.g. ``actors/north-korea.md``."""
+    folder = FOLDERS[type(note)]
+    return f"{folder}/{note.id}.md" if folder else f"{note.id}.md"
+
+
+def note_title(note: Note) -> str:
+    return note.name if isinstance(note, Actor) else note.title if not isinstance(note, Source) else note.id
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """One place that references a note."""
+
+    source_id: str
+    """Id of the referencing note."""
+    section: str
+    """Title of the section of the referencing page."""
+    anchor: str
+    """Anchor of that section ('' for the top of the page)."""
+
+
+@dataclass(frozen=True)
+class Balance:
+    """How the evidence for a claim stacks up."""
+
+    supports: int
+    contradicts: int
+    qualifies: int
+    origins: int
+    """Independent origins among all the evidence (relays followed)."""
+    supporting_origins: int
+    """Independent origins among the supporting evidence."""
+
+    @property
+    def single_source(self) -> bool:
+        return self.origins <= 1
+
+
+@dataclass(frozen=True)
+class Book:
+    """The linked book: records plus everything derived from resolving them."""
+
+    loaded: Loaded
+    notes: dict[str, Note]
+    """Every note by id."""
+    spans: dict[tuple[str, str], list[Span]]
+    """Citations and cross-references by (note id, field) — field ``body`` for the body."""
+    backlinks: dict[str, list[Backlink]]
+    """For each note id: the notes that reference it."""
+    cited: dict[str, list[str]]
+    """For each note id: the bibliography keys its page cites, in first-use order."""
+    origins: dict[str, tuple[str, ...]]
+    """For each bibliography key: the origins it goes back to."""
+    balances: dict[str, Balance]
+    """For each claim id: its evidence balance."""
+    matches: dict[tuple[str, int], quotes.Match]
+    """For each (claim id, evidence index): where its quote is."""
+    passages: dict[str, tuple[int, ...]]
+    """For each source id: the paragraphs quoted or cited with a locator, in order."""
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def actors(self):
+        return self.loaded.actors
+
+    @property
+    def scenarios(self):
+        return self.loaded.scenarios
+
+    @property
+    def claims(self):
+        return self.loaded.claims
+
+    @property
+    def sources(self):
+        return self.loaded.sources
+
+    @property
+    def pages(self):
+        return self.loaded.pages
+
+
+def _text_fields(note: Note) -> Iterable[tuple[str, str, Loc]]:
+    """(field path, text, place) of every front-matter string that may hold citations."""
+    locs = note.field_locs
+    if isinstance(note, Claim):
+        yield "statement", note.statement, locs.get("statement", note.loc)
+        for ev in note.evidence:
+            if ev.note:
+                yield f"evidence.{ev.index - 1}.note", ev.note, ev.field_locs.get("note", ev.loc)
+    elif isinstance(note, Scenario):
+        for name in ("triggers", "indicators"):
+            for index, text in enumerate(getattr(note, name)):
+                yield f"{name}.{index}", text, locs.get(f"{name}.{index}", note.loc)
+    elif isinstance(note, Source):
+        yield "rationale", note.rationale, locs.get("rationale", note.loc)
+        for index, text in enumerate(note.gaps):
+            yield f"gaps.{index}", text, locs.get(f"gaps.{index}", note.loc)
+    elif isinstance(note, Actor):
+        for index, relation in enumerate(note.relations):
+            if relation.note:
+                yield f"relations.{index}.note", relation.note, locs.get(f"relations.{index}.note", relation.loc)
+
+
+def link(loaded: Loaded) -> Book:
+    diagnostics: list[Diagnostic] = []
+    notes: dict[str, Note] = {}
+    for group in (loaded.pages, loaded.actors, loaded.scenarios, loaded.claims, loaded.sources):
+        notes.update(group)
+    bib = loaded.bib
+    backlinks: dict[str, dict[tuple[str, str, str], Backlink]] = defaultdict(dict)
+    cited: dict[str, dict[str, None]] = defaultdict(dict)
+    used_keys: set[str] = set()
+    spans: dict[tuple[str, str], list[Span]] = {}
+    citation_paras: dict[str, set[int]] = defaultdict(set)
+
+    def add_backlink(target: str, source_note: Note, anchor: str, section: str) -> None:
+        if target == source_note.id or target not in notes:
+            return
+        backlinks[target].setdefault((source_note.id, anchor, section), Backlink(source_note.id, section, anchor))
+
+    def section_title(note: Note, anchor: str) -> str:
+        return dict(SECTIONS[type(note)]).get(anchor, anchor)
+
+    def check_ref(note: Note, target: str, kinds: tuple[type, ...], loc: Loc, what: str,
+                  anchor: str, section: str = "") -> None:
+        found = notes.get(target)
+        if found is not None and isinstance(found, kinds):
+            add_backlink(target, note, anchor, section or section_title(note, anchor))
+            return
+        if target in loaded.broken_ids:
+            return
+        choices = [n.id for n in notes.values() if isinstance(n, kinds)]
+        if found is not None:
+            diagnostics.append(error(loc, "ref.kind", f"'{target}' is a {KIND_NAMES[type(found)]}, not a {what}",
+                                     did_you_mean(target, choices) or f"name a {what} here"))
+        else:
+            fallback = (f"create content/{what}s/{target}.md" if what != "note"
+                        else "no note has this id: fix the id or create the note")
+            by_alias = _aliases(loaded, target) if what in ("actor", "note") else []
+            hint = (f"did you mean '{by_alias[0]}'?" if by_alias else did_you_mean(target, choices)) or fallback
+            diagnostics.append(error(loc, "ref.unknown", f"unknown {what} '{target}'", hint))
+
+    def check_key(note: Note, key: str, loc: Loc, anchor: str, section: str) -> None:
+        used_keys.add(key)
+        if key not in bib:
+            diagnostics.append(error(loc, "cite.unknown", f"unknown citation key '{key}'",
+                                     did_you_mean(key, bib) or "add an entry with this key to a .bib file in "
+                                     "bibliography/"))
+            return
+        cited[note.id].setdefault(key, None)
+        if key in notes:
+            add_backlink(key, note, anchor, section)
+
+    def check_spans(note: Note, field: str, found: list[Span], anchor: str | None, section: str) -> None:
+        spans[(note.id, field)] = found
+        for span in found:
+            span_anchor = span.section_anchor if anchor is None else anchor
+            span_section = (span.section or "Introduction") if anchor is None else section
+            if span.kind == "error":
+                diagnostics.append(error(span.loc, span.code, span.message, _syntax_hint(span.code)))
+            elif span.kind == "xref":
+                check_ref(note, span.target, (Actor, Scenario, Claim, Source, Page), span.loc, "note",
+                          span_anchor, span_section)
+            else:
+                for cite in span.cites:
+                    check_key(note, cite.key, span.loc, span_anchor, span_section)
+                    _check_citation_locator(loaded, cite.key, cite.locator, span.loc, diagnostics, citation_paras)
+
+    # --- bodies and text fields
+    for note in notes.values():
+        reserved = tuple(anchor for anchor, _ in SECTIONS[type(note)])
+        body_spans = scan(note.body.text, note.body.loc.path, note.body.loc.line, reserved)
+        check_spans(note, "body", body_spans, None, "")
+        for field, text, loc in _text_fields(note):
+            anchor = FIELD_SECTIONS[type(note)].get(field.split(".")[0], "")
+            found = scan(text, loc.path, loc.line)
+            check_spans(note, field, found, anchor, section_title(note, anchor))
+
+    # --- front-matter references
+    for actor in loaded.actors.values():
+        if actor.affiliation:
+            check_ref(actor, actor.affiliation, (Actor,), actor.field_locs.get("affiliation", actor.loc),
+                      "actor", "about")
+        for relation in actor.relations:
+            check_ref(actor, relation.actor, (Actor,), relation.loc, "actor", "relations")
+            check_key(actor, relation.source, relation.loc, "relations", "Relations")
+            _check_citation_locator(loaded, relation.source, relation.locator, relation.loc, diagnostics,
+                                    citation_paras)
+    _check_cycles(loaded.actors, lambda a: [a.affiliation] if a.affiliation else [], "actor.affiliation-cycle",
+                  "affiliation", diagnostics)
+    for scenario in loaded.scenarios.values():
+        for index, target in enumerate(scenario.actors):
+            check_ref(scenario, target, (Actor,), scenario.field_locs.get(f"actors.{index}", scenario.loc),
+                      "actor", "actors")
+        for index, target in enumerate(scenario.claims):
+            check_ref(scenario, target, (Claim,), scenario.field_locs.get(f"claims.{index}", scenario.loc),
+                      "claim", "claims")
+        if scenario.likelihood and not scenario.likelihood_source:
+            diagnostics.append(error(scenario.field_locs.get("likelihood", scenario.loc), "likelihood.unsourced",
+                                     "a likelihood needs the source that gives it",
+                                     "add 'likelihood_source: <bib key>', or remove the likelihood"))
+        if scenario.likelihood_source:
+            check_key(scenario, scenario.likelihood_source, scenario.field_locs.get("likelihood_source",
+                                                                                     scenario.loc),
+                      "likelihood", "Likelihood")
+    matches: dict[tuple[str, int], quotes.Match] = {}
+    for claim in loaded.claims.values():
+        for index, target in enumerate(claim.actors):
+            check_ref(claim, target, (Actor,), claim.field_locs.get(f"actors.{index}", claim.loc), "actor", "actors")
+        for ev in claim.evidence:
+            _check_evidence(loaded, notes, claim, ev, diagnostics, matches)
+            if ev.source in bib:
+                used_keys.add(ev.source)
+                cited[claim.id].setdefault(ev.source, None)
+                add_backlink(ev.source, claim, "evidence", "Evidence")
+    for source in loaded.sources.values():
+        if source.id not in bib:
+            diagnostics.append(error(source.loc, "source.no-bib", f"no bibliography entry '{source.id}' for "
+                                     "this source note", did_you_mean(source.id, bib) or
+                                     "add an entry with this key to a .bib file, or rename the note"))
+        used_keys.add(source.id)
+        for index, key in enumerate(source.relays):
+            check_key(source, key, source.field_locs.get(f"relays.{index}", source.loc), "relays", "Relays")
+    origins = _origins(loaded, diagnostics)
+
+    # --- derived values
+    balances = {claim.id: _balance(claim, origins) for claim in loaded.claims.values()}
+    passages: dict[str, set[int]] = defaultdict(set)
+    for (claim_id, index), match in matches.items():
+        source_id = loaded.claims[claim_id].evidence[index - 1].source
+        passages[source_id].add(match.paragraph)
+    for key, paras in citation_paras.items():
+        passages[key].update(paras)
+
+    # --- warnings
+    for key, entry in sorted(bib.items()):
+        if key not in used_keys:
+            diagnostics.append(warning(entry.loc, "bib.uncited", f"bibliography entry '{key}' is never cited",
+                                       "cite it, list it in a source note's 'relays', or remove it"))
+    for note in notes.values():
+        if note.id != "index" and not backlinks.get(note.id):
+            diagnostics.append(warning(note.loc, "note.orphan", f"no other note links to '{note.id}'",
+                                       f"reference it, e.g. [[{note.id}]], from a related note"))
+
+    ordered_backlinks = {key: sorted(value.values(), key=lambda b: (b.source_id, b.anchor, b.section))
+                         for key, value in backlinks.items()}
+    return Book(loaded, notes, spans, ordered_backlinks, {k: list(v) for k, v in cited.items()}, origins,
+                balances, matches, {k: tuple(sorted(v)) for k, v in passages.items()},
+                tuple(loaded.diagnostics) + tuple(diagnostics))
+
+
+def _aliases(loaded: Loaded, target: str) -> list[str]:
+    """Actor ids whose name or alias matches ``target`` (so 'dprk' suggests 'north-korea')."""
+    wanted = target.replace("-", " ").lower()
+    return [actor.id for actor in loaded.actors.values()
+            if wanted in {a.lower() for a in (actor.name, *actor.aliases)}]
+
+
+def _syntax_hint(code: str) -> str:
+    return {
+        "cite.unclosed": "close it with ']', or write '\\[' for a literal bracket",
+        "cite.nested": "write citations as [see @a, para. 3; @b] without inner brackets",
+        "cite.empty-key": "write the key after '@', e.g. [@kei-2025, para. 4]",
+        "cite.syntax": "write citations as [see @a, para. 3; @b]",
+        "xref.unclosed": "write cross-references as [[id]] or [[id|text]] on one line",
+        "xref.empty": "write the id of a note: [[north-korea]]",
+        "xref.syntax": "write cross-references as [[id]] or [[id|text]]",
+    }.get(code, "")
+
+
+def _check_citation_locator(loaded: Loaded, key: str, locator: str, loc: Loc, diagnostics: list[Diagnostic],
+                            citation_paras: dict[str, set[int]]) -> None:
+    source = loaded.sources.get(key)
+    span = quotes.parse_locator(locator) if locator else None
+    if source is None or span is None:
+        return
+    archive = loaded.archives.get(source.archive)
+    if archive is None:
+        return
+    last = len(archive.paragraphs)
+    if span[1] > last or span[0] < 1 or span[0] > span[1]:
+        diagnostics.append(error(loc, "cite.locator", f"'{locator}' is outside '{key}', which has {last} "
+                                 "paragraphs", f"use a paragraph between 1 and {last}"))
+        return
+    citation_paras[key].update(range(span[0], span[1] + 1))
+
+
+def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Evidence,
+                    diagnostics: list[Diagnostic], matches: dict) -> None:
+    loc = ev.field_locs.get("source", ev.loc)
+    source = loaded.sources.get(ev.source)
+    if source is None:
+        if ev.source in loaded.broken_ids:
+            return
+        if ev.source in loaded.bib:
+            diagnostics.append(error(loc, "evidence.no-note", f"source '{ev.source}' has no source note",
+                                     f"add content/sources/{ev.source}.md with its grade and archive"))
+        else:
+            diagnostics.append(error(loc, "cite.unknown", f"unknown citation key '{ev.source}'",
+                                     did_you_mean(ev.source, loaded.sources) or
+                                     "add the source to a .bib file and write its source note"))
+        return
+    archive = loaded.archives.get(source.archive)
+    if archive is None:
+        return  # the source note already has an archive error
+    quote_loc = ev.field_locs.get("quote", ev.loc)
+    locator_loc = ev.field_locs.get("locator", ev.loc)
+    wanted = quotes.parse_locator(ev.locator)
+    found = quotes.find(ev.quote, archive.paragraphs)
+    if not found:
+        closest = difflib.get_close_matches(quotes.normalise(ev.quote), [quotes.normalise(p) for p in
+                                                                          archive.paragraphs], n=1, cutoff=0.3)
+        hint = "copy the passage exactly from " + source.archive
+        if closest:
+            number = [quotes.normalise(p) for p in archive.paragraphs].index(closest[0]) + 1
+            hint += f" (the closest paragraph is para. {number})"
+        diagnostics.append(error(quote_loc, "quote.not-found", f"quote not found in the archived text of "
+                                 f"'{ev.source}'", hint))
+        return
+    if wanted is None:
+        diagnostics.append(error(locator_loc, "evidence.locator", f"evidence locator '{ev.locator}' is not "
+                                 "'para. N'", f"write 'locator: para. {found[0].paragraph}'"))
+        return
+    inside = [m for m in found if wanted[0] <= m.paragraph <= wanted[1]]
+    if not inside:
+        diagnostics.append(error(locator_loc, "quote.locator", f"the quote is in para. {found[0].paragraph} of "
+                                 f"'{ev.source}', not {ev.locator}", f"write 'locator: para. {found[0].paragraph}'"))
+        return
+    matches[(claim.id, ev.index)] = inside[0]
+
+
+def _check_cycles(items: dict, targets, code: str, what: str, diagnostics: list[Diagnostic]) -> None:
+    for start in sorted(items):
+        path, current = [start], start
+        while True:
+            nexts = [t for t in targets(items[current]) if t in items] if current in items else []
+            if not nexts:
+                break
+            current = nexts[0]
+            if current == start:
+                chain = " → ".join(path + [start])
+                diagnostics.append(error(items[start].loc, code, f"{what} goes round in a loop: {chain}",
+                                         f"remove one {what} link of the loop"))
+                break
+            if current in path:
+                break
+            path.append(current)
+
+
+def _origins(loaded: Loaded, diagnostics: list[Diagnostic]) -> dict[str, tuple[str, ...]]:
+    result: dict[str, tuple[str, ...]] = {}
+    reported: set[str] = set()
+
+    def resolve(key: str, trail: tuple[str, ...]) -> tuple[str, ...]:
+        if key in result:
+            return result[key]
+        source = loaded.sources.get(key)
+        relays = [r for r in source.relays if r in loaded.bib] if source else []
+        if not relays:
+            result[key] = (key,)
+            return result[key]
+        if key in trail:
+            start = trail[trail.index(key):]
+            if key not in reported:
+                reported.update(start)
+                first = loaded.sources[start[0]]
+                diagnostics.append(error(first.field_locs.get("relays", first.loc), "relays.cycle",
+                                         "relays go round in a loop: " + " → ".join(start + (key,)),
+                                         "a source relays the reports it passes on, never itself"))
+            return (key,)
+        found: dict[str, None] = {}
+        for relayed in relays:
+            for origin in resolve(relayed, trail + (key,)):
+                found.setdefault(origin, None)
+        result[key] = tuple(sorted(found))
+        return result[key]
+
+    for key in sorted(loaded.bib):
+        resolve(key, ())
+    return result
+
+
+def independent_groups(keys: Iterable[str], origins: dict[str, tuple[str, ...]]) -> list[list[str]]:
+    """Group source keys that share an origin (two relays of one report are one group)."""
+    groups: list[tuple[set[str], list[str]]] = []
+    for key in sorted(set(keys)):
+        mine = set(origins.get(key, (key,)))
+        joined = [g for g in groups if g[0] & mine]
+        merged_origins, merged_keys = set(mine), [key]
+        for group in joined:
+            merged_origins |= group[0]
+            merged_keys += group[1]
+            groups.remove(group)
+        groups.append((merged_origins, sorted(merged_keys)))
+    return sorted((keys for _, keys in groups), key=lambda k: k[0])
+
+
+def _balance(claim: Claim, origins: dict[str, tuple[str, ...]]) -> Balance:
+    counts = {"supports": 0, "contradicts": 0, "qualifies": 0}
+    for ev in claim.evidence:
+        counts[ev.stance] = counts.get(ev.stance, 0) + 1
+    all_groups = independent_groups((ev.source for ev in claim.evidence), origins)
+    supporting = independent_groups((ev.source for ev in claim.evidence if ev.stance == "supports"), origins)
+    return Balance(counts["supports"], counts["contradicts"], counts["qualifies"], len(all_groups), len(supporting))

@@ -1,0 +1,264 @@
+"""Load stage: read every note, bibliography and archive file into typed records.
+
+Nothing is resolved here (references between notes are checked by ``link``);
+every problem becomes a diagnostic and loading goes on.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from . import schema
+from .bibliography import load_bib_file
+from .diagnostics import Diagnostic, Loc, error, warning
+from .frontmatter import parse_yaml, split
+from .quotes import paragraphs
+from .records import Actor, Archive, BibEntry, Body, Claim, Evidence, Page, Relation, Scenario, Source
+
+MAX_NOTE_BYTES = 1024 * 1024
+MAX_ARCHIVE_BYTES = 8 * 1024 * 1024
+RESERVED_IDS = {"index", "matrix", "bibliography", "relations", "tags", "search", "assets", "pdf"}
+ARCHIVE_DIR = "bibliography/archive"
+
+NOTE_FOLDERS = {"actors": "actor", "scenarios": "scenario", "claims": "claim", "sources": "source"}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything read from disk, before any reference is resolved."""
+
+    actors: dict[str, Actor]
+    scenarios: dict[str, Scenario]
+    claims: dict[str, Claim]
+    sources: dict[str, Source]
+    pages: dict[str, Page]
+    bib: dict[str, BibEntry]
+    archives: dict[str, Archive]
+    """Archived texts by path relative to the root."""
+    diagnostics: tuple[Diagnostic, ...]
+    files: tuple[str, ...] = field(default=())
+    """Every input file read, relative to the root (for incremental builds)."""
+    broken_ids: frozenset[str] = field(default=frozenset())
+    """Ids of notes that exist but could not be read (references to them are not reported again)."""
+
+
+def read_text(path: Path, rel: str, limit: int, diagnostics: list[Diagnostic]) -> str | None:
+    """A file's text with BOM removed and line endings normalised, or None (with a diagnostic)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        diagnostics.append(error(Loc(rel), "file.unreadable", f"cannot read the file: {exc.strerror}",
+                                 "check that it exists and is readable"))
+        return None
+    if size > limit:
+        diagnostics.append(error(Loc(rel), "file.too-large", f"file is {size // 1024} KiB, more than the "
+                                 f"{limit // 1024} KiB allowed", "split it into several notes"))
+        return None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.append(error(Loc(rel, line, col), "file.encoding",
+                                 f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                                 "save the file as UTF-8"))
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _check_id(stem: str, rel: str, kind: str, diagnostics: list[Diagnostic]) -> bool:
+    pattern = schema.KEY_PATTERN if kind == "source" else schema.ID_PATTERN
+    if pattern.match(stem):
+        if stem in RESERVED_IDS and kind != "page":
+            diagnostics.append(error(Loc(rel), "id.reserved", f"'{stem}' is a reserved name",
+                                     "rename the file"))
+            return False
+        return True
+    ascii_form = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
+    suggestion = "-".join(part for part in "".join(c if c.isalnum() else " " for c in ascii_form).split())
+    what = "a bibliography key (lower-case letters, digits, '-', '_')" if kind == "source" else \
+        "lower-case ASCII letters, digits and single '-'"
+    diagnostics.append(error(Loc(rel), "id.invalid", f"file name '{stem}' is not a valid id: use {what}",
+                             f"rename the file to '{suggestion or 'note'}.md'"))
+    return False
+
+
+def _body(split_note, rel: str) -> Body:
+    return Body(split_note.body, Loc(rel, split_note.body_first_line))
+
+
+def _note(path: Path, root: Path, kind: str, fields, diagnostics: list[Diagnostic]):
+    rel = path.relative_to(root).as_posix()
+    text = read_text(path, rel, MAX_NOTE_BYTES, diagnostics)
+    if text is None:
+        return None
+    if not text.strip():
+        diagnostics.append(error(Loc(rel, 1), "note.empty", "the note is empty",
+                                 "start it with front matter between two '---' lines"
+                                 + (" (run 'python -m builder new' for a template)" if kind != "page" else "")))
+        return None
+    parts = split(text)
+    if parts.yaml_text is None:
+        diagnostics.append(error(Loc(rel, 1), "frontmatter.missing", "the note has no front matter",
+                                 "start the file with a line '---', the fields, and another '---'"))
+        return None
+    node, problems = parse_yaml(parts.yaml_text, rel, parts.yaml_first_line)
+    diagnostics.extend(problems)
+    if node is None:
+        return None
+    checked = schema.check_mapping(node, fields, "the front matter", diagnostics)
+    return rel, parts, checked
+
+
+def _load_actor(stem, rel, parts, checked) -> Actor:
+    values, locs = checked.values, checked.locs
+    relations = tuple(
+        Relation(item["actor"], item["relation"], item["source"], item["locator"], item["note"],
+                 locs.get(f"relations.{index}", Loc(rel)))
+        for index, item in enumerate(values["relations"]))
+    return Actor(stem, Loc(rel), values["name"], values["kind"], values["aliases"], values["tags"],
+                 values["affiliation"], relations, _body(parts, rel), locs)
+
+
+def _load_scenario(stem, rel, parts, checked) -> Scenario:
+    v = checked.values
+    return Scenario(stem, Loc(rel), v["title"], v["actors"], v["triggers"], v["indicators"], v["claims"],
+                    v["likelihood"], v["likelihood_source"], v["confidence"], v["tags"], _body(parts, rel),
+                    checked.locs)
+
+
+def _load_claim(stem, rel, parts, checked) -> Claim:
+    v, locs = checked.values, checked.locs
+    evidence = tuple(
+        Evidence(stem, index + 1, item["source"], item["stance"], item["quote"], item["locator"], item["note"],
+                 locs.get(f"evidence.{index}", Loc(rel)),
+                 {name: locs.get(f"evidence.{index}.{name}", Loc(rel)) for name in item})
+        for index, item in enumerate(v["evidence"]))
+    return Claim(stem, Loc(rel), v["statement"], v["actors"], v["tags"], evidence, _body(parts, rel), locs)
+
+
+def _load_source(stem, rel, parts, checked) -> Source:
+    v = checked.values
+    return Source(stem, Loc(rel), v["kind"], v["reliability"], v["credibility"], v["rationale"], v["archive"],
+                  v["gaps"], v["relays"], v["tags"], _body(parts, rel), checked.locs)
+
+
+def _load_page(stem, rel, parts, checked) -> Page:
+    v = checked.values
+    return Page(stem, Loc(rel), v["title"], v["order"], _body(parts, rel), checked.locs)
+
+
+LOADERS = {
+    "actor": (schema.ACTOR, _load_actor),
+    "scenario": (schema.SCENARIO, _load_scenario),
+    "claim": (schema.CLAIM, _load_claim),
+    "source": (schema.SOURCE, _load_source),
+    "page": (schema.PAGE, _load_page),
+}
+
+
+def archive_path_problem(value: str) -> str:
+    """Why an ``archive:`` value is not acceptable, or ''."""
+    if not value:
+        return "is empty"
+    pure = PurePosixPath(value)
+    if pure.is_absolute() or "\\" in value or ":" in value:
+        return "must be a relative path"
+    if ".." in pure.parts:
+        return "must not contain '..'"
+    if pure.parent.as_posix() != ARCHIVE_DIR:
+        return f"must be a file directly in {ARCHIVE_DIR}/"
+    return ""
+
+
+def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Diagnostic]) -> dict[str, Archive]:
+    archives: dict[str, Archive] = {}
+    for source in sources.values():
+        value = source.archive
+        loc = source.field_locs.get("archive", source.loc)
+        problem = archive_path_problem(value)
+        if problem:
+            diagnostics.append(error(loc, "archive.path", f"archive path '{value}' {problem}",
+                                     f"put the text in {ARCHIVE_DIR}/{source.id}.txt and write that path"))
+            continue
+        if value in archives:
+            continue
+        path = root / value
+        if not path.is_file():
+            diagnostics.append(error(loc, "archive.missing", f"archived text '{value}' does not exist",
+                                     f"save the source's text as {value}"))
+            continue
+        text = read_text(path, value, MAX_ARCHIVE_BYTES, diagnostics)
+        if text is not None:
+            archives[value] = Archive(value, paragraphs(text))
+    return archives
+
+
+def load(root: Path) -> Loaded:
+    """Read the whole book under ``root`` (which holds content/ and bibliography/)."""
+    diagnostics: list[Diagnostic] = []
+    content = root / "content"
+    collected: dict[str, dict] = {"actor": {}, "scenario": {}, "claim": {}, "source": {}, "page": {}}
+    seen: dict[str, str] = {}
+    files: list[str] = []
+    if not content.is_dir():
+        diagnostics.append(error(Loc("content"), "book.no-content", "there is no content/ folder",
+                                 "run the command from the book's root, or pass --root"))
+    candidates: list[tuple[Path, str]] = []
+    if content.is_dir():
+        for path in sorted(content.iterdir()):
+            rel = path.relative_to(root).as_posix()
+            if path.is_dir() and path.name in NOTE_FOLDERS:
+                for note in sorted(path.iterdir()):
+                    note_rel = note.relative_to(root).as_posix()
+                    if note.suffix == ".md" and note.is_file():
+                        candidates.append((note, NOTE_FOLDERS[path.name]))
+                    elif not note.name.startswith("."):
+                        diagnostics.append(warning(Loc(note_rel), "file.ignored", "not a note: ignored",
+                                                   f"notes in {rel}/ are '.md' files"))
+            elif path.suffix == ".md" and path.is_file():
+                candidates.append((path, "page"))
+            elif not path.name.startswith("."):
+                diagnostics.append(warning(Loc(rel), "file.ignored", "not a note or a note folder: ignored",
+                                           f"note folders are {', '.join(NOTE_FOLDERS)}"))
+    for path, kind in candidates:
+        rel = path.relative_to(root).as_posix()
+        files.append(rel)
+        stem = path.stem
+        if not _check_id(stem, rel, kind, diagnostics):
+            continue
+        fields, build = LOADERS[kind]
+        result = _note(path, root, kind, fields, diagnostics)
+        if result is None:
+            # keep the id reserved so references to a broken note do not pile up errors
+            seen.setdefault(stem, rel)
+            continue
+        if stem in seen:
+            diagnostics.append(error(Loc(rel), "id.duplicate", f"duplicate id '{stem}' (also {seen[stem]})",
+                                     "ids are file stems and must be unique across the book: rename one"))
+            continue
+        seen[stem] = rel
+        collected[kind][stem] = build(stem, *result)
+
+    bib: dict[str, BibEntry] = {}
+    bib_dir = root / "bibliography"
+    for path in sorted(bib_dir.glob("*.bib")) if bib_dir.is_dir() else []:
+        rel = path.relative_to(root).as_posix()
+        files.append(rel)
+        for key, entry in load_bib_file(path, rel, diagnostics).items():
+            if key in bib:
+                diagnostics.append(error(entry.loc, "bib.duplicate-key",
+                                         f"duplicate bibliography key '{key}' (also {bib[key].loc})",
+                                         "give one of the entries another key"))
+                continue
+            bib[key] = entry
+    archives = _load_archives(root, collected["source"], diagnostics)
+    files.extend(sorted(archives))
+    return Loaded(collected["actor"], collected["scenario"], collected["claim"], collected["source"],
+                  collected["page"], bib, archives, tuple(diagnostics), tuple(files),
+                  frozenset(stem for stem in seen if not any(stem in group for group in collected.values())))

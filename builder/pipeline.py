@@ -1,0 +1,129 @@
+"""The whole pipeline: load → link → render → write → site, each stage a function."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import BuildFailed, Diagnostic, sorted_diagnostics
+from .link import Book, link
+from .load import load
+from .render import Rendered, Settings, read_settings, render
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where a book's input and output live."""
+
+    root: Path
+    """The book: content/ and bibliography/."""
+    config: Path
+    """mkdocs.yml: theme and book settings."""
+    build: Path
+    """Generated Markdown goes to build/docs (git-ignored)."""
+    site: Path
+    """The built site."""
+
+    @classmethod
+    def for_root(cls, root: Path, config: Path | None = None, site: Path | None = None,
+                 build: Path | None = None) -> "Paths":
+        root = root.resolve()
+        return cls(root, (config or root / "mkdocs.yml").resolve(), (build or root / "build").resolve(),
+                   (site or root / "site").resolve())
+
+    @property
+    def docs(self) -> Path:
+        return self.build / "docs"
+
+
+def check(root: Path) -> Book:
+    """Load and link the book; the diagnostics are on the result."""
+    return link(load(root))
+
+
+def failures(book: Book, strict: bool) -> list[Diagnostic]:
+    return [d for d in book.diagnostics if d.severity == "error" or strict]
+
+
+def generate(paths: Paths, strict: bool = False) -> tuple[Book, Rendered]:
+    """Check, render and write the generated Markdown; raises BuildFailed before writing anything."""
+    book = check(paths.root)
+    failed = failures(book, strict)
+    if failed:
+        raise BuildFailed(sorted_diagnostics(book.diagnostics))
+    settings = read_settings(paths.config)
+    rendered = render(book, settings)
+    write_pages(paths.docs, rendered)
+    return book, rendered
+
+
+def write_pages(docs: Path, rendered: Rendered) -> list[str]:
+    """Write pages whose text changed, remove pages that are gone; return the paths written."""
+    docs.mkdir(parents=True, exist_ok=True)
+    written = []
+    for rel, text in sorted(rendered.pages.items()):
+        target = docs / rel
+        data = text.encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        written.append(rel)
+    wanted = set(rendered.pages)
+    for path in sorted(docs.rglob("*.md"), reverse=True):
+        if path.relative_to(docs).as_posix() not in wanted:
+            path.unlink()
+    (docs.parent / "nav.yml").write_text(yaml.safe_dump(rendered.nav, allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+    return written
+
+
+def mkdocs_config(paths: Paths, nav: list, site_dir: Path, **extra):
+    from mkdocs.config import load_config
+
+    return load_config(config_file=str(paths.config), docs_dir=str(paths.docs), site_dir=str(site_dir), nav=nav,
+                       **extra)
+
+
+class SiteBuildFailed(Exception):
+    """mkdocs could not build the site (the old site is left as it was)."""
+
+
+def build_site(paths: Paths, nav: list) -> None:
+    """Build the site into a fresh folder and swap it in only when the build succeeded."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    parent = paths.site.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fresh = parent / f".{paths.site.name}.new-{os.getpid()}"
+    old = parent / f".{paths.site.name}.old-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        config = mkdocs_config(paths, nav, fresh, strict=True)
+        build(config)
+    except (MkDocsException, SystemExit, OSError) as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise SiteBuildFailed(str(exc) or exc.__class__.__name__) from exc
+    if paths.site.exists():
+        os.replace(paths.site, old)
+    os.replace(fresh, paths.site)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(paths: Paths, strict: bool = False) -> Book:
+    """The whole build: check, generate Markdown, build the site."""
+    book, rendered = generate(paths, strict)
+    build_site(paths, rendered.nav)
+    return book
+
+
+def quiet_mkdocs(verbose: bool) -> None:
+    logging.getLogger("mkdocs").setLevel(logging.INFO if verbose else logging.WARNING)

@@ -1,0 +1,100 @@
+"""Finding evidence quotes in archived texts.
+
+Quotes are compared after normalising whitespace, quotation marks and dashes,
+so that a quote typed with straight quotes matches a text with curly ones.
+``…`` or `` ... `` in a quote stands for omitted text; ``[sic]`` is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CHARS = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+})
+_SPACE = re.compile(r"\s+")
+_SIC = re.compile(r"\s*\[sic\]\s*", re.I)
+_ELLIPSIS = re.compile(r"\s*(?:\u2026|(?<!\S)\.\.\.(?!\S))\s*")
+LOCATOR = re.compile(r"^paras?\.\s*(\d+)(?:\s*[-\u2013]\s*(\d+))?$")
+
+
+def normalise(text: str) -> str:
+    return _SPACE.sub(" ", text.translate(_CHARS)).strip()
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """The non-blank lines of an archived text; ``para. N`` is item N-1."""
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def parse_locator(locator: str) -> tuple[int, int] | None:
+    """``para. 4`` → (4, 4); ``paras. 4–5`` → (4, 5); anything else → None."""
+    match = LOCATOR.match(locator.strip())
+    if not match:
+        return None
+    first = int(match[1])
+    return first, int(match[2] or first)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a quote was found."""
+
+    paragraph: int
+    """1-based paragraph number."""
+    ranges: tuple[tuple[int, int], ...]
+    """(start, end) offsets of each quoted part in the paragraph's original text."""
+
+
+def _parts(quote: str) -> list[str]:
+    text = _SIC.sub(" ", quote)
+    parts = [normalise(part) for part in _ELLIPSIS.split(text)]
+    return [part for part in parts if part]
+
+
+def _normalised_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalised text and, for each of its characters, the offset in ``text``."""
+    out, index_map, previous_space = [], [], True
+    for offset, char in enumerate(text.translate(_CHARS)):
+        if char.isspace():
+            if previous_space:
+                continue
+            out.append(" ")
+            index_map.append(offset)
+            previous_space = True
+        else:
+            out.append(char)
+            index_map.append(offset)
+            previous_space = False
+    return "".join(out), index_map
+
+
+def find_in_paragraph(quote: str, paragraph: str) -> tuple[tuple[int, int], ...] | None:
+    """Offsets of the quote's parts in ``paragraph`` (in order), or None."""
+    haystack, index_map = _normalised_with_map(paragraph)
+    ranges, cursor = [], 0
+    parts = _parts(quote)
+    if not parts:
+        return None
+    for part in parts:
+        found = haystack.find(part, cursor)
+        if found < 0:
+            return None
+        end = found + len(part)
+        ranges.append((index_map[found], index_map[end - 1] + 1))
+        cursor = end
+    return tuple(ranges)
+
+
+def find(quote: str, paras: tuple[str, ...]) -> list[Match]:
+    """Every paragraph the quote occurs in."""
+    matches = []
+    for number, paragraph in enumerate(paras, start=1):
+        ranges = find_in_paragraph(quote, paragraph)
+        if ranges is not None:
+            matches.append(Match(number, ranges))
+    return matches

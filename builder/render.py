@@ -1,0 +1,274 @@
+"""Render stage: the linked book → Markdown pages (Jinja2) and a navigation.
+
+Returns a new value, ``Rendered``: a mapping of page path → Markdown text and
+the nav as plain data, so that any static-site engine can take it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import schema
+from .bibliography import Reference, format_references
+from .cite import BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, inline_text, relative
+from .link import SECTIONS, Book, independent_groups, page_path
+from .records import Actor, Claim, Page, Scenario, Source
+
+STANCE_SYMBOLS = {"supports": "▲", "contradicts": "▼", "qualifies": "◆"}
+CHAPTERS = ("Overview", "Actors", "Scenarios", "Claims & evidence", "Sources")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Book settings, from ``extra.book`` in mkdocs.yml."""
+
+    title: str = "Briefing book"
+    """The book's title (covers, home page)."""
+    publish_archive: bool = False
+    """Show each source's whole archived text on its page, quoted passages highlighted."""
+    nav_notes_limit: int = 200
+    """Chapters with more notes than this list only their index page in the navigation."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The generated site: Markdown pages and navigation."""
+
+    pages: dict[str, str]
+    """Page path (``actors/north-korea.md``) → Markdown."""
+    nav: list
+    """mkdocs-style nav: a list of {title: path-or-list}."""
+    chapters: dict[str, str]
+    """Page path → chapter title."""
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("builder", "templates"),
+        autoescape=False,  # the output is Markdown; values are escaped explicitly
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters["md"] = escape_text
+    env.filters["html"] = html.escape
+    env.filters["title_attr"] = escape_title
+    env.filters["yaml_str"] = lambda text: json.dumps(" ".join(str(text).split()), ensure_ascii=False)
+    env.filters["inline"] = lambda text: inline_text(text, keep_markup=True)
+    return env
+
+
+class PageContext:
+    """What templates call to link, cite and render text from one page."""
+
+    def __init__(self, citer: Citer, page: str, settings: Settings, chapter: str):
+        self.citer = citer
+        self.book = citer.book
+        self.page = page
+        self.settings = settings
+        self.chapter = chapter
+        self.refs = citer.references
+
+    def link(self, note_id: str, label: str = "", anchor: str = "") -> str:
+        return self.citer.link_to(note_id, self.page, label, anchor)
+
+    def href(self, target: str) -> str:
+        return relative(target, self.page)
+
+    def source_link(self, key: str, locator: str = "", label: str = "") -> str:
+        reference = self.refs[key]
+        text = label or reference.label
+        target = relative(self.citer.source_target(key, locator), self.page)
+        return f'[{escape_text(text)}]({target} "{escape_title(reference.text)}")'
+
+    def text(self, note_id: str, field: str, value: str) -> str:
+        return self.citer.render(note_id, field, value, self.page)
+
+    def body(self, note) -> str:
+        return self.citer.render(note.id, "body", note.body.text, self.page).strip()
+
+    def grade(self, source: Source) -> str:
+        return (f"{source.grade} — {schema.RELIABILITY[source.reliability]}; "
+                f"{schema.CREDIBILITY[source.credibility]}")
+
+    def stance(self, stance: str) -> str:
+        return f"{STANCE_SYMBOLS[stance]} {stance}"
+
+    def cited_keys(self, note_id: str) -> list[Reference]:
+        keys = self.book.cited.get(note_id, [])
+        return sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
+
+    def bib_target(self, key: str) -> str:
+        return relative(self.citer.source_target(key), self.page)
+
+    def claims_of_actor(self, actor_id: str) -> list[Claim]:
+        return [c for c in self.book.claims.values() if actor_id in c.actors]
+
+    def scenarios_of(self, attribute: str, note_id: str) -> list[Scenario]:
+        return [s for s in self.book.scenarios.values() if note_id in getattr(s, attribute)]
+
+    def balance(self, claim_id: str):
+        return self.book.balances[claim_id]
+
+    def balance_text(self, claim_id: str) -> str:
+        b = self.book.balances[claim_id]
+        text = (f"{STANCE_SYMBOLS['supports']} {b.supports} · {STANCE_SYMBOLS['contradicts']} {b.contradicts} · "
+                f"{STANCE_SYMBOLS['qualifies']} {b.qualifies}")
+        origins = "1 origin" if b.origins == 1 else f"{b.origins} independent origins"
+        return f"{text} · {origins}" + (" · **single source**" if b.single_source else "")
+
+    def matrix(self, claim_ids: list[str]) -> dict:
+        """Rows and columns of the claims-versus-evidence table for these claims."""
+        claims = [self.book.claims[c] for c in claim_ids if c in self.book.claims]
+        keys = sorted({ev.source for c in claims for ev in c.evidence if ev.source in self.refs},
+                      key=lambda k: (self.refs[k].author, self.refs[k].year, k))
+        rows = []
+        for claim in claims:
+            cells = []
+            for key in keys:
+                items = [ev for ev in claim.evidence if ev.source == key]
+                cells.append([(ev, self.href(f"{page_path(claim)}#{ev.anchor}")) for ev in items])
+            rows.append((claim, cells))
+        return {"keys": keys, "rows": rows}
+
+    def claims_citing(self, key: str) -> list[Claim]:
+        return [claim for claim in self.book.claims.values() if any(ev.source == key for ev in claim.evidence)]
+
+    def relayed_by(self, key: str) -> list[Source]:
+        return [s for s in self.book.sources.values() if key in s.relays]
+
+    def origin_groups(self, keys) -> list[list[str]]:
+        return independent_groups(keys, self.book.origins)
+
+    def passages(self, source: Source) -> list[dict]:
+        """Paragraphs to show on a source page, each with its highlighted quotes."""
+        archive = self.book.loaded.archives.get(source.archive)
+        if archive is None:
+            return []
+        numbers = range(1, len(archive.paragraphs) + 1) if self.settings.publish_archive else \
+            self.book.passages.get(source.id, ())
+        marks: dict[int, list[tuple[int, int, str, str]]] = {}
+        for claim in self.book.claims.values():
+            for ev in claim.evidence:
+                match = self.book.matches.get((claim.id, ev.index))
+                if ev.source == source.id and match:
+                    for number, (start, end) in enumerate(match.ranges):
+                        anchor = ev.passage_anchor if number == 0 else ""
+                        marks.setdefault(match.paragraph, []).append((start, end, anchor, claim.id))
+        return [{"number": n, "html": _highlight(archive.paragraphs[n - 1], marks.get(n, [])),
+                 "claims": sorted({m[3] for m in marks.get(n, [])})} for n in numbers]
+
+    def section_title(self, kind: type, anchor: str) -> str:
+        return dict(SECTIONS[kind])[anchor]
+
+
+def _highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
+    """HTML of a paragraph with quoted ranges in <mark> and an anchor where each quote starts."""
+    if not marks:
+        return html.escape(text, quote=False)
+    boundaries = sorted({0, len(text)} | {m[0] for m in marks} | {m[1] for m in marks})
+    out = []
+    anchors = {}
+    for start, _end, anchor, _claim in sorted(marks):
+        if anchor:
+            anchors.setdefault(start, []).append(anchor)
+    for left, right in zip(boundaries, boundaries[1:]):
+        for anchor in sorted(anchors.get(left, [])):
+            out.append(f'<span class="quote-anchor" id="{anchor}"></span>')
+        piece = html.escape(text[left:right], quote=False)
+        covered = any(m[0] <= left and right <= m[1] for m in marks)
+        out.append(f"<mark>{piece}</mark>" if covered else piece)
+    return "".join(out)
+
+
+def _nav_label(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render(book: Book, settings: Settings, references: dict[str, Reference] | None = None) -> Rendered:
+    references = references if references is not None else format_references(book.loaded.bib)
+    citer = Citer(book, references)
+    env = _environment()
+    pages: dict[str, str] = {}
+    chapters: dict[str, str] = {}
+
+    def write(path: str, template: str, chapter: str, **values) -> None:
+        context = PageContext(citer, path, settings, chapter)
+        pages[path] = env.get_template(template).render(c=context, settings=settings, chapter=chapter,
+                                                         **values)
+        chapters[path] = chapter
+
+    prose = sorted(book.pages.values(), key=lambda p: (p.id != "index", p.order, p.title, p.id))
+    for page in prose:
+        write(page_path(page), "page.md.j2", "Overview", note=page)
+    if "index" not in book.pages:
+        write("index.md", "home.md.j2", "Overview")
+    for actor in book.actors.values():
+        write(page_path(actor), "actor.md.j2", "Actors", note=actor)
+    for scenario in book.scenarios.values():
+        write(page_path(scenario), "scenario.md.j2", "Scenarios", note=scenario)
+    for claim in book.claims.values():
+        write(page_path(claim), "claim.md.j2", "Claims & evidence", note=claim)
+    for source in book.sources.values():
+        write(page_path(source), "source.md.j2", "Sources", note=source, reference=references.get(source.id))
+
+    kinds = [k for k in schema.ACTOR_KINDS if any(a.kind == k for a in book.actors.values())]
+    write("actors/index.md", "actors_index.md.j2", "Actors", kinds=kinds)
+    write("scenarios/index.md", "scenarios_index.md.j2", "Scenarios")
+    write("claims/index.md", "claims_index.md.j2", "Claims & evidence")
+    write("claims/matrix.md", "matrix.md.j2", "Claims & evidence")
+    write("sources/index.md", "sources_index.md.j2", "Sources")
+    write(BIBLIOGRAPHY_PAGE, "bibliography.md.j2", "Sources",
+          entries=sorted(references.values(), key=lambda r: (r.author, r.year, r.key)))
+    return Rendered(pages, _nav(book, citer, settings, prose, kinds), chapters)
+
+
+def _nav(book: Book, citer: Citer, settings: Settings, prose: list[Page], kinds: list[str]) -> list:
+    def entries(notes, label) -> list:
+        if len(notes) > settings.nav_notes_limit:
+            return []
+        return [{_nav_label(label(n)): page_path(n)} for n in notes]
+
+    overview = [{"Home": "index.md"}] + [{_nav_label(p.title): page_path(p)} for p in prose if p.id != "index"]
+    actors: list = [{"All actors": "actors/index.md"}]
+    if len(book.actors) <= settings.nav_notes_limit:
+        for kind in kinds:
+            group = sorted((a for a in book.actors.values() if a.kind == kind), key=lambda a: a.name.lower())
+            actors.append({kind[0].upper() + kind[1:]: [{_nav_label(a.name): page_path(a)} for a in group]})
+    scenarios = [{"All scenarios": "scenarios/index.md"}] + entries(
+        sorted(book.scenarios.values(), key=lambda s: s.title.lower()), lambda s: s.title)
+    claims = [{"All claims": "claims/index.md"}, {"Claims against evidence": "claims/matrix.md"}] + entries(
+        list(book.claims.values()), lambda c: c.statement)
+    sources = [{"All sources": "sources/index.md"}, {"Bibliography": BIBLIOGRAPHY_PAGE}] + entries(
+        sorted(book.sources.values(), key=lambda s: citer.references[s.id].label if s.id in citer.references
+               else s.id), lambda s: citer.title_of(s.id))
+    return [{"Overview": overview}, {"Actors": actors}, {"Scenarios": scenarios},
+            {"Claims & evidence": claims}, {"Sources": sources}]
+
+
+def read_settings(mkdocs_yml: Path) -> Settings:
+    import yaml
+
+    class _Lenient(yaml.SafeLoader):
+        pass
+
+    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_Lenient) or {}
+    except (OSError, yaml.YAMLError):
+        return Settings()
+    book = ((data.get("extra") or {}).get("book") or {})
+    defaults = Settings()
+    return Settings(
+        title=str(book.get("title") or data.get("site_name") or defaults.title),
+        publish_archive=bool(book.get("publish_archive", defaults.publish_archive)),
+        nav_notes_limit=int(book.get("nav_notes_limit", defaults.nav_notes_limit)),
+    )

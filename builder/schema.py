@@ -1,0 +1,239 @@
+"""Front-matter schemas as data, and one small function that checks a note against one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .diagnostics import Diagnostic, Loc, did_you_mean, error
+from .frontmatter import YEntry, YValue
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KEY_PATTERN = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$")
+
+ACTOR_KINDS = ("state", "territory", "region", "government body", "military", "alliance or bloc",
+               "international organisation", "political party", "think tank", "media outlet",
+               "person", "other")
+RELATION_TYPES = ("treaty", "alliance", "partnership", "rivalry", "authorship", "membership",
+                  "leadership", "kinship", "employment", "reporting")
+STANCES = ("supports", "contradicts", "qualifies")
+SOURCE_KINDS = ("news", "opinion", "analysis", "report")
+RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+               "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
+CREDIBILITY = {"1": "confirmed by other sources", "2": "probably true", "3": "possibly true",
+               "4": "doubtful", "5": "improbable", "6": "truth cannot be judged"}
+LIKELIHOOD = ("almost no chance", "very unlikely", "unlikely", "roughly even chance", "likely",
+              "very likely", "almost certain")
+CONFIDENCE = ("low", "moderate", "high")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front-matter field."""
+
+    name: str
+    """The key as written in YAML."""
+    type: str
+    """text, choice, int, ref, refs, texts or records."""
+    required: bool
+    """Whether the note is invalid without it."""
+    doc: str
+    """One line for templates and error hints."""
+    choices: tuple[str, ...] = ()
+    """Allowed values of a ``choice`` field."""
+    ref: str = ""
+    """For ``ref``/``refs``: what the ids name (actor, scenario, claim, source, bib)."""
+    items: tuple["Field", ...] = ()
+    """For ``records``: the fields of each item."""
+    example: Any = None
+    """A value for the ``new`` command's template."""
+
+
+RELATION_FIELDS = (
+    Field("actor", "ref", True, "id of the other actor", ref="actor", example="other-actor"),
+    Field("relation", "choice", True, "kind of relation", choices=RELATION_TYPES, example="alliance"),
+    Field("source", "ref", True, "bibliography key of the source that states it", ref="bib",
+          example="some-bib-key"),
+    Field("locator", "text", False, "where in the source, e.g. 'para. 4'", example="para. 1"),
+    Field("note", "text", False, "one-line description, may cite", example=""),
+)
+
+EVIDENCE_FIELDS = (
+    Field("source", "ref", True, "bibliography key of a source that has a source note", ref="source",
+          example="some-bib-key"),
+    Field("stance", "choice", True, "how the passage bears on the claim", choices=STANCES,
+          example="supports"),
+    Field("quote", "text", True, "verbatim passage from the archived text", example="…"),
+    Field("locator", "text", True, "paragraph of the archived text: 'para. N'", example="para. 1"),
+    Field("note", "text", False, "one-line paraphrase", example=""),
+)
+
+ACTOR = (
+    Field("name", "text", True, "display name", example="Name"),
+    Field("kind", "choice", True, "what sort of actor", choices=ACTOR_KINDS, example="state"),
+    Field("aliases", "texts", False, "every other name the sources use", example=[]),
+    Field("tags", "texts", False, "free tags", example=[]),
+    Field("affiliation", "ref", False, "id of the actor this one belongs to", ref="actor", example=""),
+    Field("relations", "records", False, "typed relations stated by a source", items=RELATION_FIELDS,
+          example=[]),
+)
+
+SCENARIO = (
+    Field("title", "text", True, "the contingency in one line", example="Title"),
+    Field("actors", "refs", True, "ids of the actors involved", ref="actor", example=[]),
+    Field("triggers", "texts", True, "what would set it off, cited", example=[]),
+    Field("indicators", "texts", True, "what to watch for, cited", example=[]),
+    Field("claims", "refs", True, "ids of the claims that bear on it", ref="claim", example=[]),
+    Field("likelihood", "choice", False, "ICD 203 word, only where a source gives one",
+          choices=LIKELIHOOD, example=""),
+    Field("likelihood_source", "ref", False, "bibliography key of the source giving the likelihood",
+          ref="bib", example=""),
+    Field("confidence", "choice", False, "confidence in the judgment", choices=CONFIDENCE, example=""),
+    Field("tags", "texts", False, "free tags", example=[]),
+)
+
+CLAIM = (
+    Field("statement", "text", True, "the claim in one sentence", example="Statement."),
+    Field("actors", "refs", True, "ids of the actors the claim involves", ref="actor", example=[]),
+    Field("tags", "texts", False, "free tags", example=[]),
+    Field("evidence", "records", True, "passages that support, contradict or qualify the claim",
+          items=EVIDENCE_FIELDS, example=[]),
+)
+
+SOURCE = (
+    Field("kind", "choice", True, "what sort of text", choices=SOURCE_KINDS, example="news"),
+    Field("reliability", "choice", True, "Admiralty reliability of the source",
+          choices=tuple(RELIABILITY), example="F"),
+    Field("credibility", "choice", True, "Admiralty credibility of the information",
+          choices=tuple(CREDIBILITY), example="6"),
+    Field("rationale", "text", True, "one line on why this grade", example="Why."),
+    Field("archive", "text", True, "path of the archived text under bibliography/archive/",
+          example="bibliography/archive/KEY.txt"),
+    Field("gaps", "texts", False, "what the source does not give", example=[]),
+    Field("relays", "refs", False, "bibliography keys of the reports it passes on", ref="bib",
+          example=[]),
+    Field("tags", "texts", False, "free tags", example=[]),
+)
+
+PAGE = (
+    Field("title", "text", True, "page title", example="Title"),
+    Field("order", "int", False, "position in the Overview chapter", example=10),
+)
+
+TYPE_NAMES = {"ref": "an id", "refs": "a list of ids", "text": "text", "texts": "a list of text",
+              "int": "a whole number", "choice": "one of the allowed values",
+              "records": "a list of mappings"}
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+@dataclass
+class Checked:
+    """Values of one mapping after checking, with their places."""
+
+    values: dict[str, Any]
+    locs: dict[str, Loc]
+
+
+def check_mapping(node: YValue, fields: tuple[Field, ...], what: str,
+                  diagnostics: list[Diagnostic], prefix: str = "") -> Checked:
+    """Check a YAML mapping against ``fields``; return the values found (defaults filled in)."""
+    result = Checked({}, {})
+    if not isinstance(node.value, dict):
+        diagnostics.append(error(node.loc, "field.type", f"{what} must be a mapping of 'name: value' lines, "
+                                 f"not {describe(node.value)}", "see docs/notes-format.md"))
+        node = YValue({}, node.loc)
+    entries: dict[str, YEntry] = node.value
+    known = {f.name: f for f in fields}
+    for key, entry in entries.items():
+        if key not in known:
+            hint = did_you_mean(key, known) or f"allowed fields: {', '.join(known)}"
+            diagnostics.append(error(entry.key_loc, "field.unknown", f"unknown field '{key}' in {what}", hint))
+    for spec in fields:
+        path = f"{prefix}{spec.name}"
+        entry = entries.get(spec.name)
+        if entry is None or (entry.value.value is None and not spec.required):
+            if spec.required:
+                diagnostics.append(error(node.loc, "field.missing", f"missing required field '{spec.name}' in {what}",
+                                         f"add '{spec.name}:' ({spec.doc})"))
+            result.values[spec.name] = _default(spec)
+            result.locs[path] = entry.key_loc if entry else node.loc
+            continue
+        result.locs[path] = entry.value.loc
+        result.values[spec.name] = _check_value(spec, entry.value, what, path, result.locs, diagnostics)
+    return result
+
+
+def _default(spec: Field) -> Any:
+    if spec.type in ("refs", "texts", "records"):
+        return ()
+    if spec.type == "int":
+        return 0
+    return ""
+
+
+def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str, Loc],
+                 diagnostics: list[Diagnostic]) -> Any:
+    value = node.value
+    if spec.type in ("text", "ref", "choice"):
+        if spec.type == "choice" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            diagnostics.append(error(node.loc, "field.type", f"'{spec.name}' must be {TYPE_NAMES[spec.type]}, "
+                                     f"not {describe(value)}", f"write it as text ({spec.doc})"))
+            return _default(spec)
+        if spec.type == "choice" and value not in spec.choices:
+            hint = did_you_mean(value, spec.choices) or f"allowed: {', '.join(spec.choices)}"
+            diagnostics.append(error(node.loc, "field.enum", f"'{value}' is not an allowed value of "
+                                     f"'{spec.name}'", hint))
+            return _default(spec)
+        if spec.required and not value.strip():
+            diagnostics.append(error(node.loc, "field.empty", f"'{spec.name}' is empty", spec.doc))
+        return value.strip() if spec.type != "text" else value
+    if spec.type == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            diagnostics.append(error(node.loc, "field.type", f"'{spec.name}' must be a whole number, "
+                                     f"not {describe(value)}", spec.doc))
+            return 0
+        return value
+    if not isinstance(value, list):
+        hint = f"write a list: '{spec.name}: [{value}]'" if isinstance(value, str) else spec.doc
+        diagnostics.append(error(node.loc, "field.type", f"'{spec.name}' must be {TYPE_NAMES[spec.type]}, "
+                                 f"not {describe(value)}", hint))
+        return ()
+    items = []
+    for index, item in enumerate(value):
+        item_path = f"{path}.{index}"
+        locs[item_path] = item.loc
+        if spec.type == "records":
+            checked = check_mapping(item, spec.items, f"'{spec.name}' item {index + 1}", diagnostics,
+                                    prefix=f"{item_path}.")
+            locs.update(checked.locs)
+            items.append(checked.values)
+            continue
+        item_value = item.value
+        if isinstance(item_value, int | float) and not isinstance(item_value, bool):
+            item_value = str(item_value)
+        if not isinstance(item_value, str) or not item_value.strip():
+            diagnostics.append(error(item.loc, "field.type", f"item {index + 1} of '{spec.name}' must be "
+                                     f"non-empty text, not {describe(item.value)}", spec.doc))
+            continue
+        items.append(item_value.strip() if spec.type == "refs" else item_value)
+    if spec.required and spec.type in ("records",) and not items:
+        diagnostics.append(error(node.loc, "field.empty", f"'{spec.name}' needs at least one item", spec.doc))
+    return tuple(items)

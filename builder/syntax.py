@@ -1,0 +1,309 @@
+"""Citation and cross-reference syntax, parsed with markdown-it-py.
+
+Two inline rules are added to a CommonMark parser:
+
+* ``citation`` — Pandoc citations: ``[@key]``, ``[@key, para. 4]``,
+  ``[see @a, p. 3; @b]``, ``[-@key]`` and ``@key`` in running text;
+* ``xref`` — cross-references to notes: ``[[id]]`` and ``[[id|label]]``.
+
+:func:`scan` returns every occurrence with its exact place in the source, so
+that later stages can check it and :func:`rewrite` can replace it with plain
+Markdown while leaving everything else (code included) untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown.extensions.toc import slugify, unique
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from .diagnostics import Loc
+
+KEY_CHARS = re.compile(r"[A-Za-z0-9_:.#$%&+?<>~/-]*")
+INTEXT_KEY = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
+ITEM = re.compile(r"^(?P<prefix>(?:[^@]|(?<=\w)@)*?)(?P<minus>-?)@(?P<key>[^\s,;\]]*)(?P<suffix>.*)$", re.S)
+OPENERS = " \t\n([{\"'“‘—–"
+
+
+@dataclass(frozen=True)
+class Cite:
+    """One cited key inside a citation."""
+
+    key: str
+    """The bibliography key as written."""
+    prefix: str
+    """Text before the key (``see``)."""
+    locator: str
+    """Text after the key, without the leading comma (``para. 4``)."""
+    suppress_author: bool
+    """``[-@key]``: print the year only."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A citation, cross-reference or malformed attempt found in a body."""
+
+    kind: str
+    """``citation``, ``xref`` or ``error``."""
+    start: int
+    """Offset of the first character in the scanned text."""
+    end: int
+    """Offset just past the last character."""
+    loc: Loc
+    """Line and column of the first character."""
+    raw: str
+    """The text as written."""
+    section: str
+    """Title of the heading the span is under ('' before any heading)."""
+    section_anchor: str
+    """Anchor of that heading on the rendered page ('' before any heading)."""
+    cites: tuple[Cite, ...] = ()
+    """For citations: the keys cited."""
+    parenthetical: bool = True
+    """For citations: ``[@key]`` (True) or ``@key`` in running text (False)."""
+    target: str = ""
+    """For cross-references: the id."""
+    label: str = ""
+    """For cross-references: the text to show, or '' for the note's title."""
+    code: str = ""
+    """For errors: the diagnostic code."""
+    message: str = ""
+    """For errors: what is wrong."""
+
+
+def _find_close(src: str, start: int, end: int) -> tuple[int, bool]:
+    """Index of the ``]`` closing the ``[`` at ``start`` and whether brackets nest inside."""
+    depth, nested, pos = 0, False, start
+    while pos < end:
+        char = src[pos]
+        if char == "\\":
+            pos += 2
+            continue
+        if char == "[":
+            depth += 1
+            if depth > 1:
+                nested = True
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return pos, nested
+        pos += 1
+    return -1, nested
+
+
+def _parse_items(content: str) -> tuple[list[Cite], str]:
+    cites = []
+    for part in content.split(";"):
+        match = ITEM.match(part.strip())
+        if not match:
+            return [], "each part of a citation needs an @key"
+        key = match["key"].rstrip(".:")
+        if not key:
+            return [], "citation with an empty key"
+        cites.append(Cite(key, match["prefix"].strip(), match["suffix"].strip().lstrip(",").strip(),
+                          bool(match["minus"])))
+    return cites, ""
+
+
+def _looks_like_citation(content: str) -> bool:
+    return any(re.match(r"^(?:.*[\s(])?-?@", part.strip(), re.S) for part in content.split(";"))
+
+
+def _bracket_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if src[pos] != "[" or state.linkLevel > 0:
+        return False
+    if src.startswith("[[", pos):
+        return _xref(state, silent)
+    close, nested = _find_close(src, pos, state.posMax)
+    if close < 0:
+        rest = src[pos + 1 : state.posMax]
+        if re.match(r"^[^\]\n]{0,40}?(?:^|[\s(])-?@[A-Za-z0-9_]", rest) or rest.startswith(("@", "-@")):
+            return _error(state, silent, pos, state.posMax, "cite.unclosed",
+                          "citation bracket is not closed")
+        return False
+    content = src[pos + 1 : close]
+    if close + 1 < state.posMax and src[close + 1] in "([:":
+        return False  # a link or reference definition, as in Pandoc
+    if not _looks_like_citation(content):
+        return False
+    if nested:
+        return _error(state, silent, pos, close + 1, "cite.nested", "brackets cannot nest inside a citation")
+    cites, problem = _parse_items(content)
+    if problem:
+        return _error(state, silent, pos, close + 1, "cite.empty-key" if "empty" in problem else "cite.syntax",
+                      problem)
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"cites": tuple(cites), "parenthetical": True, "start": pos, "end": close + 1}
+    state.pos = close + 1
+    return True
+
+
+def _xref(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    close = src.find("]]", pos + 2, state.posMax)
+    newline = src.find("\n", pos + 2, close if close >= 0 else state.posMax)
+    if close < 0 or newline >= 0:
+        return _error(state, silent, pos, pos + 2, "xref.unclosed", "cross-reference '[[' is not closed with ']]'")
+    inner = src[pos + 2 : close]
+    target, _, label = inner.partition("|")
+    if "[" in inner:
+        return _error(state, silent, pos, close + 2, "xref.syntax", "brackets cannot nest inside a cross-reference")
+    if not target.strip():
+        return _error(state, silent, pos, close + 2, "xref.empty", "cross-reference with no target")
+    if not silent:
+        token = state.push("xref", "", 0)
+        token.meta = {"target": target.strip(), "label": label.strip(), "start": pos, "end": close + 2}
+    state.pos = close + 2
+    return True
+
+
+def _intext_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if src[pos] != "@" or state.linkLevel > 0:
+        return False
+    if pos > 0 and src[pos - 1] not in OPENERS:
+        return False
+    match = INTEXT_KEY.match(src, pos + 1, state.posMax)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"cites": (Cite(match.group(), "", "", False),), "parenthetical": False,
+                      "start": pos, "end": match.end()}
+    state.pos = match.end()
+    return True
+
+
+def _error(state: StateInline, silent: bool, start: int, end: int, code: str, message: str) -> bool:
+    if not silent:
+        token = state.push("syntax_error", "", 0)
+        token.meta = {"code": code, "message": message, "start": start, "end": end}
+    state.pos = end
+    return True
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable("table")
+    md.inline.ruler.before("link", "citation_bracket", _bracket_rule)
+    md.inline.ruler.before("link", "citation_intext", _intext_rule)
+    return md
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            starts.append(index + 1)
+    return starts
+
+
+def _content_line_offsets(content: str, first_line: int, lines: list[str], line_starts: list[int],
+                          cursors: dict[int, int]) -> list[int]:
+    """Absolute offset in the text of each line of an inline token's content."""
+    offsets = []
+    parts = content.split("\n")
+    for number, part in enumerate(parts):
+        line_no = first_line + number
+        if line_no >= len(lines):
+            offsets.append(line_starts[-1])
+            continue
+        line = lines[line_no]
+        cursor = cursors.get(line_no, 0)
+        col = -1
+        for candidate in (line, line.rstrip()):
+            if candidate.endswith(part) and len(candidate) - len(part) >= cursor:
+                col = len(candidate) - len(part)
+                break
+        if col < 0 or (number == 0 and len(parts) == 1 and line.find(part, cursor) not in (-1, col)):
+            found = line.find(part, cursor)
+            col = found if found >= 0 else cursor
+        cursors[line_no] = col + len(part)
+        offsets.append(line_starts[line_no] + col)
+    return offsets
+
+
+def scan(text: str, path: str, first_line: int, reserved_anchors: tuple[str, ...] = ()) -> list[Span]:
+    """Every citation, cross-reference and malformed attempt in ``text``, in order.
+
+    ``first_line`` is the file line of ``text``'s first line, for diagnostics;
+    ``reserved_anchors`` are the ids the rendered page already uses, so that
+    heading anchors come out as the site's table of contents makes them.
+    """
+    tokens = parser().parse(text)
+    lines = text.split("\n")
+    line_starts = _line_starts(text)
+    cursors: dict[int, int] = {}
+    spans: list[Span] = []
+    section, section_anchor = "", ""
+    heading_next = False
+    slugs = set(reserved_anchors)
+    for token in tokens:
+        if token.type == "heading_open":
+            heading_next = True
+            continue
+        if token.type != "inline" or token.map is None or not token.children:
+            continue
+        if heading_next:
+            heading_next = False
+            section = _plain(token)
+            section_anchor = unique(slugify(section, "-"), slugs)
+        offsets = _content_line_offsets(token.content, token.map[0], lines, line_starts, cursors)
+        newlines = _line_starts(token.content)
+        for child in token.children:
+            meta = child.meta or {}
+            if child.type not in ("citation", "xref", "syntax_error"):
+                continue
+            start = _absolute(meta["start"], newlines, offsets)
+            end = _absolute(meta["end"], newlines, offsets)
+            raw = token.content[meta["start"] : meta["end"]]
+            line_no = _line_of(start, line_starts)
+            loc = Loc(path, first_line + line_no, start - line_starts[line_no] + 1)
+            common = dict(start=start, end=end, loc=loc, raw=raw, section=section,
+                          section_anchor=section_anchor)
+            if child.type == "citation":
+                spans.append(Span("citation", cites=meta["cites"], parenthetical=meta["parenthetical"], **common))
+            elif child.type == "xref":
+                spans.append(Span("xref", target=meta["target"], label=meta["label"], **common))
+            else:
+                spans.append(Span("error", code=meta["code"], message=meta["message"], **common))
+    return spans
+
+
+def _plain(token) -> str:
+    return "".join(child.content if child.type in ("text", "code_inline") else
+                   (child.meta.get("label") or child.meta.get("target", "")) if child.type == "xref" else ""
+                   for child in token.children).strip()
+
+
+def _absolute(offset: int, newlines: list[int], line_offsets: list[int]) -> int:
+    line = _line_of(offset, newlines)
+    return line_offsets[line] + offset - newlines[line]
+
+
+def _line_of(offset: int, starts: list[int]) -> int:
+    low, high = 0, len(starts) - 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        if starts[mid] <= offset:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def rewrite(text: str, spans: list[Span], replacement) -> str:
+    """``text`` with each span replaced by ``replacement(span)``."""
+    pieces, cursor = [], 0
+    for span in spans:
+        pieces.append(text[cursor : span.start])
+        pieces.append(replacement(span))
+        cursor = span.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
