@@ -1,0 +1,1 @@
+"""Synthetic briefing books for benchmarks and tests (``python -m builder.bench``)."""
