@@ -36,8 +36,10 @@ class _LocatingParser(bibtex.Parser):
         line = getattr(error_, "lineno", None) or self.current_line
         message = str(error_.args[0] if error_.args else error_)
         if isinstance(error_, PybtexSyntaxError):
-            message = error_.message if hasattr(error_, "message") else message
-            hint = "check the braces and commas of this entry"
+            start = self.text.count("\n", 0, self.scanner.command_start) + 1
+            if start != line:
+                message += f" (in the entry that starts on line {start})"
+            hint = "check the braces and commas of that entry"
         else:
             hint = "remove the repeated field"
         self.diagnostics.append(error(Loc(self.path, line), "bib.syntax", f"BibTeX syntax error: {message}", hint))
@@ -45,9 +47,10 @@ class _LocatingParser(bibtex.Parser):
     def parse_string(self, text):
         self.unnamed_entry_counter = 1
         self.command_start = 0
-        scanner = bibtex.LowLevelParser(text, keyless_entries=False, handle_error=self.handle_error,
-                                        want_entry=self.data.want_entry, filename=self.path,
-                                        macros=self.macros)
+        self.text = text
+        self.scanner = scanner = bibtex.LowLevelParser(text, keyless_entries=False, handle_error=self.handle_error,
+                                                       want_entry=self.data.want_entry, filename=self.path,
+                                                       macros=self.macros)
         for kind, body in scanner:
             self.current_line = text.count("\n", 0, scanner.command_start) + 1
             if kind.lower() in ("string", "preamble"):

@@ -23,7 +23,8 @@ BIBLIOGRAPHY_PAGE = "sources/bibliography.md"
 
 def escape_title(text: str) -> str:
     """Text safe inside a Markdown link title ("…")."""
-    return " ".join(text.replace("\\", "\\\\").replace('"', "&quot;").replace("<", "&lt;").split())
+    text = text.replace("\\", "\\\\").replace('"', "&quot;").replace("<", "&lt;").replace("|", "\\|")
+    return " ".join(text.split())
 
 
 def escape_text(text: str) -> str:

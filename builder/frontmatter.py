@@ -104,6 +104,8 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
         hint = "check the indentation and quoting on this line"
         if "\t" in problem or "tab" in problem:
             hint = "indent with spaces, not tabs"
+        elif "cannot start any token" in problem:
+            hint = "put text that starts with '@', '`', '%' or '|' in quotes"
         return None, [error(Loc(path, line, col), "yaml.syntax", f"invalid YAML: {problem}", hint)]
     except yaml.YAMLError as exc:
         return None, [error(Loc(path, first_line), "yaml.syntax", f"invalid YAML: {exc}",

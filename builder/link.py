@@ -350,6 +350,12 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
                                      did_you_mean(ev.source, loaded.sources) or
                                      "add the source to a .bib file and write its source note"))
         return
+    for index, key in enumerate(ev.via):
+        if key != ev.source and key not in source.relays:
+            via_loc = ev.field_locs.get("via", ev.loc)
+            diagnostics.append(error(via_loc, "evidence.via", f"'{key}' is neither '{ev.source}' nor among what "
+                                     "it relays", f"add '{key}' to the relays of content/sources/{ev.source}.md, "
+                                     f"or write 'via: [{ev.source}]' for the source's own words"))
     archive = loaded.archives.get(source.archive)
     if archive is None:
         return  # the source note already has an archive error
@@ -430,18 +436,28 @@ def _origins(loaded: Loaded, diagnostics: list[Diagnostic]) -> dict[str, tuple[s
     return result
 
 
-def independent_groups(keys: Iterable[str], origins: dict[str, tuple[str, ...]]) -> list[list[str]]:
-    """Group source keys that share an origin (two relays of one report are one group)."""
+def evidence_origins(ev: Evidence, origins: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """The origins a piece of evidence goes back to: its ``via`` keys, or what its source relays."""
+    if not ev.via:
+        return frozenset(origins.get(ev.source, (ev.source,)))
+    found: set[str] = set()
+    for key in ev.via:
+        found.update((key,) if key == ev.source else origins.get(key, (key,)))
+    return frozenset(found)
+
+
+def independent_groups(evidence: Iterable[Evidence], origins: dict[str, tuple[str, ...]]) -> list[list[str]]:
+    """Source keys of the evidence, grouped where they share an origin (two relays of one report are one)."""
     groups: list[tuple[set[str], list[str]]] = []
-    for key in sorted(set(keys)):
-        mine = set(origins.get(key, (key,)))
+    for ev in sorted(evidence, key=lambda e: (e.source, e.index)):
+        mine = set(evidence_origins(ev, origins))
         joined = [g for g in groups if g[0] & mine]
-        merged_origins, merged_keys = set(mine), [key]
+        merged_origins, merged_keys = set(mine), [ev.source]
         for group in joined:
             merged_origins |= group[0]
             merged_keys += group[1]
             groups.remove(group)
-        groups.append((merged_origins, sorted(merged_keys)))
+        groups.append((merged_origins, sorted(set(merged_keys))))
     return sorted((keys for _, keys in groups), key=lambda k: k[0])
 
 
@@ -449,6 +465,6 @@ def _balance(claim: Claim, origins: dict[str, tuple[str, ...]]) -> Balance:
     counts = {"supports": 0, "contradicts": 0, "qualifies": 0}
     for ev in claim.evidence:
         counts[ev.stance] = counts.get(ev.stance, 0) + 1
-    all_groups = independent_groups((ev.source for ev in claim.evidence), origins)
-    supporting = independent_groups((ev.source for ev in claim.evidence if ev.stance == "supports"), origins)
+    all_groups = independent_groups(claim.evidence, origins)
+    supporting = independent_groups([ev for ev in claim.evidence if ev.stance == "supports"], origins)
     return Balance(counts["supports"], counts["contradicts"], counts["qualifies"], len(all_groups), len(supporting))

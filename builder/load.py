@@ -136,7 +136,7 @@ def _load_claim(stem, rel, parts, checked) -> Claim:
     v, locs = checked.values, checked.locs
     evidence = tuple(
         Evidence(stem, index + 1, item["source"], item["stance"], item["quote"], item["locator"], item["note"],
-                 locs.get(f"evidence.{index}", Loc(rel)),
+                 item["via"], locs.get(f"evidence.{index}", Loc(rel)),
                  {name: locs.get(f"evidence.{index}.{name}", Loc(rel)) for name in item})
         for index, item in enumerate(v["evidence"]))
     return Claim(stem, Loc(rel), v["statement"], v["actors"], v["tags"], evidence, _body(parts, rel), locs)

@@ -116,6 +116,9 @@ class Evidence:
     """Where the passage is: ``para. 4``."""
     note: str
     """One-line paraphrase (inline Markdown)."""
+    via: tuple[str, ...]
+    """Bibliography keys of what the passage passes on (the source's own key for its own words);
+    empty means everything the source relays."""
     loc: Loc
     """Where the evidence item is written."""
     field_locs: Mapping[str, Loc] = field(default_factory=dict, compare=False)

@@ -144,8 +144,8 @@ class PageContext:
     def relayed_by(self, key: str) -> list[Source]:
         return [s for s in self.book.sources.values() if key in s.relays]
 
-    def origin_groups(self, keys) -> list[list[str]]:
-        return independent_groups(keys, self.book.origins)
+    def origin_groups(self, evidence) -> list[list[str]]:
+        return independent_groups(evidence, self.book.origins)
 
     def passages(self, source: Source) -> list[dict]:
         """Paragraphs to show on a source page, each with its highlighted quotes."""

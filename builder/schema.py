@@ -67,6 +67,8 @@ EVIDENCE_FIELDS = (
     Field("quote", "text", True, "verbatim passage from the archived text", example="…"),
     Field("locator", "text", True, "paragraph of the archived text: 'para. N'", example="para. 1"),
     Field("note", "text", False, "one-line paraphrase", example=""),
+    Field("via", "refs", False, "what the passage passes on: keys from the source's relays, or the source's "
+          "own key for its own words (default: everything the source relays)", ref="bib", example=[]),
 )
 
 ACTOR = (
@@ -212,7 +214,8 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
             return 0
         return value
     if not isinstance(value, list):
-        hint = f"write a list: '{spec.name}: [{value}]'" if isinstance(value, str) else spec.doc
+        scalar = isinstance(value, str | int | float) and not isinstance(value, bool)
+        hint = f"write a list: '{spec.name}: [{value}]'" if scalar else f"write a list ({spec.doc})"
         diagnostics.append(error(node.loc, "field.type", f"'{spec.name}' must be {TYPE_NAMES[spec.type]}, "
                                  f"not {describe(value)}", hint))
         return ()
