@@ -61,11 +61,11 @@ class Citer:
         link = relative(self.source_target(cite.key, cite.locator), page)
         title = escape_title(reference.text)
         if not parenthetical:
-            return f'[{escape_text(reference.author)} ({escape_text(reference.year)})]({link} "{title}")'
+            return f'[{escape_text(reference.author)} ({escape_text(reference.year)})]({link} "{title}"){{ .cite }}'
         text = reference.year if cite.suppress_author else f"{reference.author} {reference.year}"
         if cite.locator:
             text += f", {cite.locator}"
-        item = f'[{escape_text(text)}]({link} "{title}")'
+        item = f'[{escape_text(text)}]({link} "{title}"){{ .cite }}'
         return f"{escape_text(cite.prefix)} {item}" if cite.prefix else item
 
     def citation(self, span: Span, page: str) -> str:
@@ -102,7 +102,7 @@ class Citer:
     def xref(self, span: Span, page: str) -> str:
         link = relative(page_path(self.book.notes[span.target]), page)
         label = escape_text(span.label) if span.label else inline_text(self.title_of(span.target))
-        return f'[{label}]({link} "{escape_title(self.note_summary(span.target))}")'
+        return f'[{label}]({link} "{escape_title(self.note_summary(span.target))}"){{ .xref }}'
 
     def link_to(self, note_id: str, page: str, label: str = "", anchor: str = "") -> str:
         """A Markdown link to a note's page, with its summary as the tooltip."""

@@ -1,0 +1,148 @@
+"""End-to-end: the real book builds strictly, and its HTML holds together."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from builder.pipeline import Paths, build, generate
+
+from conftest import CONFIG, PROJECT
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Paths, object]:
+    out = tmp_path_factory.mktemp("book")
+    paths = Paths.for_root(PROJECT, CONFIG, site=out / "site", build=out / "build")
+    book = build(paths, strict=True)
+    return paths, book
+
+
+@pytest.fixture(scope="module")
+def pages(built) -> dict[str, BeautifulSoup]:
+    paths, _ = built
+    return {p.relative_to(paths.site).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+            for p in paths.site.rglob("*.html")}
+
+
+def _target(page: str, href: str) -> tuple[str, str] | None:
+    """(html file, fragment) a relative link on ``page`` points to, or None for external links."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+        return None
+    path = unquote(parts.path)
+    if not path:
+        return page, parts.fragment
+    base = "" if path.startswith("/") else posixpath.dirname(page)
+    resolved = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
+    if path.endswith("/") or resolved == ".":
+        resolved = posixpath.join(resolved, "index.html") if resolved != "." else "index.html"
+    return resolved, parts.fragment
+
+
+def test_every_internal_link_and_anchor_resolves(built, pages):
+    paths, _ = built
+    ids = {name: {tag["id"] for tag in soup.find_all(id=True)} for name, soup in pages.items()}
+    broken = []
+    for name, soup in pages.items():
+        for tag in soup.find_all(["a", "link", "img", "script"]):
+            href = tag.get("href") or tag.get("src")
+            if not href:
+                continue
+            target = _target(name, href)
+            if target is None:
+                continue
+            file, fragment = target
+            if not (paths.site / file).exists():
+                broken.append(f"{name}: {href} (no file {file})")
+            elif fragment and file.endswith(".html") and fragment not in ids.get(file, set()):
+                broken.append(f"{name}: {href} (no anchor #{fragment})")
+    assert not broken, "\n".join(broken[:40])
+
+
+def test_every_citation_links_to_an_existing_source_page(built, pages):
+    _, book = built
+    citations = [(name, a) for name, soup in pages.items() for a in soup.select("a.cite")]
+    assert len(citations) > 100
+    for name, anchor in citations:
+        file, fragment = _target(name, anchor["href"])
+        match = re.match(r"^sources/([a-z0-9_-]+)/index\.html$", file)
+        assert match, f"{name}: citation {anchor['href']} does not go to a source page"
+        key = match[1]
+        assert key in book.sources or key == "bibliography", f"{name}: unknown source {key}"
+        if key == "bibliography":
+            assert fragment.startswith("ref-") and fragment[4:] in book.loaded.bib
+        assert anchor.get("title"), f"{name}: citation without its reference on hover"
+
+
+def test_the_matrix_has_one_row_per_claim(built, pages):
+    _, book = built
+    table = pages["claims/matrix/index.html"].select_one(".claims-matrix table")
+    rows = table.select("tbody tr")
+    assert len(rows) == len(book.claims) == len(list((PROJECT / "content" / "claims").glob("*.md")))
+    linked = {a["href"].split("/")[-2] for row in rows for a in row.select("td:first-child a")}
+    assert linked == set(book.claims)
+    for row in rows:
+        for cell in row.select("td")[1:-1]:
+            text = cell.get_text(" ", strip=True)
+            assert text == "—" or re.fullmatch(r"([▲▼◆] (supports|contradicts|qualifies) ?)+", text), text
+
+
+def test_single_source_claims_say_so_on_their_page_and_matrix_row(built, pages):
+    _, book = built
+    matrix_rows = {row.select_one("td a")["href"].split("/")[-2]: row.get_text(" ", strip=True)
+                   for row in pages["claims/matrix/index.html"].select(".claims-matrix table tbody tr")}
+    for claim_id, balance in book.balances.items():
+        page = pages[f"claims/{claim_id}/index.html"].get_text(" ", strip=True)
+        assert ("Single source" in page) == balance.single_source, claim_id
+        assert ("single source" in matrix_rows[claim_id]) == balance.single_source, claim_id
+
+
+def test_pages_exist_for_every_note_and_index(built, pages):
+    _, book = built
+    for folder, notes in (("actors", book.actors), ("scenarios", book.scenarios), ("claims", book.claims),
+                          ("sources", book.sources)):
+        assert f"{folder}/index.html" in pages
+        for note_id in notes:
+            assert f"{folder}/{note_id}/index.html" in pages
+    for page in ("index.html", "claims/matrix/index.html", "sources/bibliography/index.html"):
+        assert page in pages
+
+
+def test_source_pages_show_every_quoted_passage_with_its_anchor(built, pages):
+    _, book = built
+    for claim in book.claims.values():
+        for ev in claim.evidence:
+            soup = pages[f"sources/{ev.source}/index.html"]
+            anchor = soup.find(id=ev.passage_anchor)
+            assert anchor is not None, (claim.id, ev.index)
+            assert anchor.find_parent("blockquote", class_="passage") is not None
+
+
+def test_actor_pages_list_their_claims_with_balance(built, pages):
+    _, book = built
+    for actor_id in book.actors:
+        involved = [c for c in book.claims.values() if actor_id in c.actors]
+        soup = pages[f"actors/{actor_id}/index.html"]
+        section = soup.find(id="claims")
+        if not involved:
+            assert section is None
+            continue
+        table = section.find_next("table")
+        assert len(table.select("tbody tr")) == len(involved)
+
+
+def test_two_generations_are_byte_identical(tmp_path):
+    trees = []
+    for name in ("one", "two"):
+        paths = Paths.for_root(PROJECT, CONFIG, build=tmp_path / name, site=tmp_path / f"site-{name}")
+        generate(paths, strict=True)
+        trees.append({p.relative_to(paths.docs).as_posix(): p.read_bytes() for p in paths.docs.rglob("*")
+                      if p.is_file()})
+    assert trees[0] == trees[1]
+    assert len(trees[0]) > 50

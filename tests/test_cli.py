@@ -1,0 +1,97 @@
+"""The command line as a user meets it: exit codes, output formats, and a failed build losing nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from conftest import CONFIG, run_builder
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_check_passes_on_a_valid_book(minimal_book):
+    result = run_builder("check", "--strict", "--root", str(minimal_book))
+    assert result.returncode == 0
+    assert result.stderr.startswith("check passed: 0 error(s), 0 warning(s) (4 actors, 1 scenarios, 2 claims")
+
+
+def test_check_fails_once_with_every_problem(minimal_book):
+    note = minimal_book / "content" / "actors" / "russia.md"
+    note.write_text(note.read_text().replace("kind: state", "kind: stat\nnmae: x"), encoding="utf-8")
+    result = run_builder("check", "--root", str(minimal_book))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [
+        "content/actors/russia.md:3:7: error[field.enum]: 'stat' is not an allowed value of 'kind' — "
+        "did you mean 'state'?",
+        "content/actors/russia.md:4:1: error[field.unknown]: unknown field 'nmae' in the front matter — "
+        "did you mean 'name'?",
+    ]
+    assert lines[-1].startswith("check failed: 2 error(s)")
+
+
+def test_json_and_github_formats(minimal_book):
+    note = minimal_book / "content" / "actors" / "russia.md"
+    note.write_text(note.read_text().replace("[[north-korea]]", "[[north-corea]]"), encoding="utf-8")
+    result = run_builder("check", "--root", str(minimal_book), "--format", "json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == [{
+        "path": "content/actors/russia.md", "line": 6, "col": 29, "severity": "error", "code": "ref.unknown",
+        "message": "unknown note 'north-corea'", "hint": "did you mean 'north-korea'?"}]
+    result = run_builder("check", "--root", str(minimal_book), "--format", "github")
+    assert result.stdout == ("::error file=content/actors/russia.md,line=6,col=29,title=ref.unknown::"
+                             "unknown note 'north-corea' — did you mean 'north-korea'?\n")
+
+
+def test_strict_makes_warnings_fatal(minimal_book):
+    (minimal_book / "content" / "actors" / "lonely.md").write_text("---\nname: Lonely\nkind: person\n---\n",
+                                                                   encoding="utf-8")
+    assert run_builder("check", "--root", str(minimal_book)).returncode == 0
+    result = run_builder("check", "--strict", "--root", str(minimal_book))
+    assert result.returncode == 1
+    assert "content/actors/lonely.md: warning[note.orphan]: no other note links to 'lonely'" in result.stderr
+
+
+def test_build_writes_the_site_and_a_failed_build_leaves_it_untouched(minimal_book, tmp_path):
+    site = tmp_path / "site"
+    ok = run_builder("build", "--root", str(minimal_book), "--config", str(CONFIG), "--site-dir", str(site))
+    assert ok.returncode == 0, ok.stderr
+    assert (site / "index.html").is_file() and (site / "claims" / "matrix" / "index.html").is_file()
+    before_site = tree_digest(site)
+    before_docs = tree_digest(minimal_book / "build" / "docs")
+
+    note = minimal_book / "content" / "claims" / "north-korean-troops-to-donetsk.md"
+    note.write_text(note.read_text().replace("para. 5", "para. 6"), encoding="utf-8")
+    failed = run_builder("build", "--root", str(minimal_book), "--config", str(CONFIG), "--site-dir", str(site))
+    assert failed.returncode == 1
+    assert ("content/claims/north-korean-troops-to-donetsk.md:8:14: error[quote.locator]: the quote is in "
+            "para. 5 of 'anbound-nd', not para. 6 — write 'locator: para. 5'") in failed.stderr
+    assert "nothing was written" in failed.stderr
+    assert tree_digest(site) == before_site
+    assert tree_digest(minimal_book / "build" / "docs") == before_docs
+
+
+def test_a_site_engine_failure_leaves_the_old_site(minimal_book, tmp_path):
+    site = tmp_path / "site"
+    assert run_builder("build", "--root", str(minimal_book), "--config", str(CONFIG),
+                       "--site-dir", str(site)).returncode == 0
+    before = tree_digest(site)
+    broken_config = tmp_path / "mkdocs.yml"
+    broken_config.write_text(CONFIG.read_text().replace("name: material", "name: no-such-theme"), encoding="utf-8")
+    result = run_builder("build", "--root", str(minimal_book), "--config", str(broken_config),
+                         "--site-dir", str(site))
+    assert result.returncode == 3
+    assert "site build failed" in result.stderr and "previous site" in result.stderr
+    assert tree_digest(site) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run_builder("check", "--root", str(tmp_path / "missing")).returncode == 2
+    assert run_builder("build", "--root", str(tmp_path)).returncode == 2
+    assert run_builder("frobnicate").returncode == 2
