@@ -19,6 +19,8 @@ from .diagnostics import Diagnostic, Loc, error
 
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 MAX_DEPTH = 20
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                       ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class SplitNote:
     """Everything after the closing ``---``."""
     body_first_line: int
     """Line number in the file of the first body line."""
+    closed: bool = True
+    """False when the front matter has no closing ``---`` line."""
 
 
 def split(text: str) -> SplitNote:
@@ -65,7 +69,7 @@ def split(text: str) -> SplitNote:
                 "\n".join(lines[index + 1 :]),
                 index + 2,
             )
-    return SplitNote("\n".join(lines[1:]) + "\n", 2, "", len(lines) + 1)
+    return SplitNote("\n".join(lines[1:]) + "\n", 2, "", len(lines) + 1, closed=False)
 
 
 class _AliasRefused(yaml.YAMLError):
@@ -81,6 +85,23 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _compose_fast(text: str):
+    """(loader, node) from libyaml when the text cannot hold an alias; None to use the checking loader.
+
+    The pure-Python loader refuses aliases as it reads and words errors best, so
+    it reads any text with a '*' and any text libyaml rejects.
+    """
+    if "*" in text or not yaml.__with_libyaml__:
+        return None
+    loader = yaml.CSafeLoader(text)
+    try:
+        return loader, loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, list[Diagnostic]]:
     """Parse front matter into located values; problems come back as diagnostics."""
     diagnostics: list[Diagnostic] = []
@@ -88,7 +109,20 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
         return None, [error(Loc(path, first_line), "yaml.too-large",
                             f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB",
                             "keep long text in the note's body")]
-    loader = _NoAliasLoader(text)
+    fast = _compose_fast(text)
+    if fast is not None:
+        loader, node = fast
+        if node is None:
+            return YValue({}, Loc(path, first_line)), diagnostics
+        return _convert(node, loader, path, first_line, diagnostics, 0), diagnostics
+    try:
+        loader = _NoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: PyYAML refuses the whole text
+        line = first_line + text.count("\n", 0, exc.position)
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return None, [error(Loc(path, line, col), "yaml.character",
+                            f"character U+{exc.character:04X} is not allowed in front matter",
+                            "delete it (often an invisible control character pasted with the text)")]
     try:
         node = loader.get_single_node()
     except _AliasRefused as exc:
@@ -101,8 +135,14 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
         line = first_line + mark.line if mark else first_line
         col = mark.column + 1 if mark else 0
         problem = (exc.problem or exc.context or "invalid YAML").strip()
+        if "<stream end>" in problem:
+            problem = problem.replace("'<stream end>'", "the closing '---'").replace("<stream end>",
+                                                                                 "the closing '---'")
+            if exc.context and exc.context_mark:
+                problem += (f" ({exc.context.strip()} that starts on line {first_line + exc.context_mark.line}"
+                            f", column {exc.context_mark.column + 1})")
         hint = "check the indentation and quoting on this line"
-        if "\t" in problem or "tab" in problem:
+        if "\t" in problem or "\\t" in problem or "tab" in problem:
             hint = "indent with spaces, not tabs"
         elif "cannot start any token" in problem:
             hint = "put text that starts with '@', '`', '%' or '|' in quotes"
@@ -124,6 +164,11 @@ def _loc(node: Node, path: str, first_line: int) -> Loc:
 def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int,
              diagnostics: list[Diagnostic], depth: int) -> YValue:
     loc = _loc(node, path, first_line)
+    if node.tag not in PLAIN_TAGS:
+        diagnostics.append(error(loc, "yaml.tag", f"YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is "
+                                 "not allowed in front matter", "remove the tag; write plain text, lists and "
+                                 "'name: value' lines"))
+        return YValue(None, loc)
     if depth > MAX_DEPTH:
         diagnostics.append(error(loc, "yaml.too-deep", f"front matter nests deeper than {MAX_DEPTH} levels",
                                  "flatten the structure"))

@@ -110,7 +110,7 @@ def _parse_items(content: str) -> tuple[list[Cite], str]:
 
 
 def _looks_like_citation(content: str) -> bool:
-    return any(re.match(r"^(?:.*[\s(])?-?@", part.strip(), re.S) for part in content.split(";"))
+    return any(re.match(r"^(?:.*[\s([])?-?@", part.strip(), re.S) for part in content.split(";"))
 
 
 def _bracket_rule(state: StateInline, silent: bool) -> bool:
@@ -198,9 +198,10 @@ def parser() -> MarkdownIt:
 
 def _line_starts(text: str) -> list[int]:
     starts = [0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            starts.append(index + 1)
+    index = text.find("\n")
+    while index >= 0:
+        starts.append(index + 1)
+        index = text.find("\n", index + 1)
     return starts
 
 

