@@ -1,7 +1,8 @@
-"""Command line: ``python -m builder check|build|serve``.
+"""Command line: ``python -m builder check|build|serve|new|review|pdf``.
 
-Exit codes: 0 success; 1 the book has errors (or warnings with --strict);
-2 wrong usage; 3 the site engine failed (the previous site is untouched).
+Exit codes: 0 success; 1 the book has errors (or warnings with --strict),
+or 'new' refused the id; 2 wrong usage (or 'review' cannot read the base
+revision); 3 the site engine failed (the previous site is untouched).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 from .diagnostics import BuildFailed, Diagnostic, sorted_diagnostics
+from . import printcmd
 from .pipeline import Paths, SiteBuildFailed, build_site, check, failures, generate, quiet_mkdocs
 
 EXIT_OK, EXIT_BOOK, EXIT_USAGE, EXIT_SITE = 0, 1, 2, 3
@@ -22,7 +24,8 @@ def _paths(args) -> Paths:
                           Path(args.site_dir) if getattr(args, "site_dir", None) else None)
 
 
-def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, stream=sys.stderr) -> None:
+def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, stream=None) -> None:
+    stream = stream or sys.stderr  # looked up at call time, so redirected stderr is honoured
     if fmt == "json":
         print(json.dumps([{"path": d.loc.path, "line": d.loc.line, "col": d.loc.col, "severity": d.severity,
                            "code": d.code, "message": d.message, "hint": d.hint} for d in diagnostics],
@@ -71,7 +74,7 @@ def cmd_build(args) -> int:
     print_diagnostics(sorted_diagnostics(book.diagnostics), args.format)
     print(f"generated {len(rendered.pages)} pages in {paths.docs}", file=sys.stderr)
     try:
-        build_site(paths, rendered.nav)
+        build_site(paths, rendered.nav, pdfs=printcmd.site_hook(args, paths, book, rendered))
     except SiteBuildFailed as exc:
         print(f"site build failed: {exc}; the previous site in {paths.site} is untouched", file=sys.stderr)
         return EXIT_SITE
@@ -102,11 +105,17 @@ def parser() -> argparse.ArgumentParser:
     common(sub.add_parser("check", help="check the book and print every problem")).set_defaults(func=cmd_check)
     build = common(sub.add_parser("build", help="check, generate Markdown into build/docs and build site/"))
     build.add_argument("--site-dir", help="where to write the site (default: ROOT/site)")
+    printcmd.add_build_options(build)
     build.set_defaults(func=cmd_build)
     serve = common(sub.add_parser("serve", help="build and serve the site, rebuilding on every change"))
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     serve.add_argument("--site-dir", help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
+    from . import new, review
+
+    new.add_parser(sub)
+    review.add_parser(sub)
+    printcmd.add_parser(sub)
     return top
 
 
@@ -115,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.root).is_dir():
         print(f"error: --root '{args.root}' is not a folder", file=sys.stderr)
         return EXIT_USAGE
-    config = Path(args.config) if args.config else Path(args.root) / "mkdocs.yml"
-    if args.command != "check" and not config.is_file():
+    config = Path(args.config) if getattr(args, "config", None) else Path(args.root) / "mkdocs.yml"
+    if args.command in ("build", "serve", "pdf") and not config.is_file():
         print(f"error: no mkdocs.yml at '{config}' — pass --config PATH", file=sys.stderr)
         return EXIT_USAGE
     return args.func(args)

@@ -76,7 +76,7 @@ def write_pages(docs: Path, rendered: Rendered) -> list[str]:
         tmp.write_bytes(data)
         os.replace(tmp, target)
         written.append(rel)
-    wanted = set(rendered.pages)
+    wanted = set(rendered.chapters)  # every page of the book, also when only some were rendered
     for path in sorted(docs.rglob("*.md"), reverse=True):
         if path.relative_to(docs).as_posix() not in wanted:
             path.unlink()
@@ -96,8 +96,11 @@ class SiteBuildFailed(Exception):
     """mkdocs could not build the site (the old site is left as it was)."""
 
 
-def build_site(paths: Paths, nav: list) -> None:
-    """Build the site into a fresh folder and swap it in only when the build succeeded."""
+def build_site(paths: Paths, nav: list, pdfs=None) -> None:
+    """Build the site into a fresh folder and swap it in only when the build succeeded.
+
+    ``pdfs(folder)``, when given, writes the chapter PDFs into the fresh site's pdf/ folder, and the pages then
+    link to them (``extra.pdf_downloads``); if it raises, the old site stays."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
@@ -108,10 +111,17 @@ def build_site(paths: Paths, nav: list) -> None:
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         config = mkdocs_config(paths, nav, fresh, strict=True)
+        config.extra["pdf_downloads"] = pdfs is not None
         build(config)
     except (MkDocsException, SystemExit, OSError) as exc:
         shutil.rmtree(fresh, ignore_errors=True)
         raise SiteBuildFailed(str(exc) or exc.__class__.__name__) from exc
+    if pdfs is not None:
+        try:
+            pdfs(fresh / "pdf")
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
     if paths.site.exists():
         os.replace(paths.site, old)
     os.replace(fresh, paths.site)

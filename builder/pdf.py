@@ -1,0 +1,756 @@
+"""Print stage: one PDF per chapter and one for the whole book.
+
+The generated Markdown pages (``Rendered.pages``) of each chapter, in nav order,
+are converted to HTML with Python-Markdown (the extensions of mkdocs.yml),
+their links rewritten to anchors inside the PDF, and wrapped in lean print
+templates (``templates/print/``): a cover, a table of contents with page
+numbers, the pages, and a reference list of exactly what the PDF cites.
+WeasyPrint lays them out; it may read local files only (no network).
+
+Links between pages of the same PDF become internal links. A link to a page of
+another chapter goes to the site (when mkdocs.yml has a ``site_url``) or is
+printed as text followed by the chapter's name. A citation of a source whose
+page is not in the PDF goes to the PDF's own reference list.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import html
+import os
+import posixpath
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+import markdown
+
+from .bibliography import Reference, format_references
+from .cite import BIBLIOGRAPHY_PAGE
+from .link import Book
+from .render import CHAPTERS, Rendered, Settings
+
+#: Chapter title → PDF file stem.
+CHAPTER_FILES = {
+    "Overview": "overview",
+    "Actors": "actors",
+    "Scenarios": "scenarios",
+    "Claims & evidence": "claims-and-evidence",
+    "Sources": "sources",
+}
+BOOK = "book"
+"""File stem of the whole book's PDF."""
+BOOK_TITLE = "Whole book"
+PAPERS = {"a4": "A4", "letter": "letter"}
+PDF_FOLDER = "pdf"
+"""Folder of the site the PDFs are written to."""
+
+DEFAULT_EXTENSIONS: list = ["abbr", "admonition", "attr_list", "md_in_html", "tables", "footnotes", "def_list",
+                            "toc"]
+MATRIX_COLUMNS = {"a4": 8, "letter": 8}
+"""Source columns per printed block of a claims-against-evidence table (landscape)."""
+LANDSCAPE_FROM = 4
+"""A claims-against-evidence table with more source columns than this is printed on a landscape page."""
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_ATTR = re.compile(r"""(\s)(id|href|src|xlink:href)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""", re.I)
+_REFERENCES_SECTION = re.compile(r'<h2 id="references">.*?(?=<h[12][\s>]|\Z)', re.S)
+_ATTR_LIST_ROW = re.compile(r"^\{:\s*(.*?)\s*\}$")
+_PLACEHOLDER = re.compile("\x02[a-z]+:\\d+\x03")
+
+
+# --------------------------------------------------------------------------- choosing pages
+
+
+def chapter_of_name(name: str) -> str | None:
+    """The chapter title for a name given on the command line: a file stem, a title or its first word."""
+    wanted = name.strip().lower().removesuffix(".pdf")
+    if wanted in (BOOK, "all", "whole book"):
+        return BOOK_TITLE
+    for title, stem in CHAPTER_FILES.items():
+        if wanted in (stem, title.lower(), title.split()[0].lower()):
+            return title
+    return None
+
+
+def nav_labels(nav: list) -> dict[str, str]:
+    """Page path → its label in the nav."""
+    labels: dict[str, str] = {}
+    for item in nav:
+        for label, value in (item.items() if isinstance(item, dict) else []):
+            if isinstance(value, list):
+                for path, inner in nav_labels(value).items():
+                    labels.setdefault(path, inner)
+            elif isinstance(value, str):
+                labels.setdefault(value, label)
+    return labels
+
+
+def chapter_pages(rendered: Rendered) -> dict[str, list[str]]:
+    """Chapter title → its page paths: nav order first, then pages the nav leaves out."""
+    result: dict[str, list[str]] = {title: [] for title in CHAPTERS}
+
+    def walk(items, chapter: str) -> None:
+        for item in items:
+            for value in (item.values() if isinstance(item, dict) else [item]):
+                if isinstance(value, list):
+                    walk(value, chapter)
+                elif isinstance(value, str) and value in rendered.pages and value not in seen:
+                    seen.add(value)
+                    result.setdefault(rendered.chapters.get(value, chapter), []).append(value)
+
+    seen: set[str] = set()
+    for entry in rendered.nav:
+        for chapter, items in entry.items():
+            walk(items if isinstance(items, list) else [items], chapter)
+    for path in rendered.pages:
+        if path not in seen:
+            seen.add(path)
+            result.setdefault(rendered.chapters.get(path, "Overview"), []).append(path)
+    return result
+
+
+# --------------------------------------------------------------------------- Markdown → HTML
+
+
+class _PrintTables(markdown.treeprocessors.Treeprocessor):
+    """Apply a trailing ``{: .class }`` row to its table and split wide claims-against-evidence tables."""
+
+    def __init__(self, md, columns: int):
+        super().__init__(md)
+        self.columns = columns
+
+    def run(self, root):
+        for parent in list(root.iter()):
+            for index, child in reversed(list(enumerate(parent))):
+                if child.tag == "table":
+                    self._attr_row(child)
+                    if self._is_matrix(child):
+                        parent[index] = self._split(child)
+        for table in root.iter("table"):
+            self._widths(table)
+
+    @staticmethod
+    def _widths(table, width_mm: float = 170.0) -> None:
+        """Column widths from the text of the cells, so that WeasyPrint can use the fast fixed table layout.
+
+        Each column gets at least its longest word (about 1.7 mm a character at the table's size), the rest
+        of the width goes to the columns whose text is longer, in proportion to how much longer."""
+        rows = [row for row in table.iter("tr")]
+        count = max((len(row) for row in rows), default=0)
+        if count < 2:
+            return
+        least = [3.0] * count
+        natural = [3.0] * count
+        for row in rows:
+            for column, cell in enumerate(row):
+                if column >= count:
+                    break
+                text = _PLACEHOLDER.sub("x", "".join(cell.itertext()))
+                per_char = 1.85 if cell.tag == "th" else 1.6
+                longest_word = max((min(len(w), 22) for w in text.split()), default=1)
+                least[column] = max(least[column], longest_word * per_char + 2.5)
+                natural[column] = max(natural[column], min(len(text), 300) * per_char + 2.5)
+        if "landscape" in (table.get("data-print") or ""):
+            width_mm *= 1.5
+        widths = list(least)
+        spare = width_mm - sum(widths)
+        wants = [max(0.0, n - w) for n, w in zip(natural, widths)]
+        if spare > 0 and sum(wants) > 0:
+            share = min(1.0, spare / sum(wants))
+            widths = [w + want * share for w, want in zip(widths, wants)]
+        group = etree.Element("colgroup")
+        for width in widths:
+            etree.SubElement(group, "col", {"style": f"width: {100 * width / sum(widths):.1f}%"})
+        table.insert(1 if len(table) and table[0].tag == "caption" else 0, group)
+        table.set("class", " ".join(filter(None, [table.get("class", ""), "fixed"])))
+
+    @staticmethod
+    def _attr_row(table) -> None:
+        body = table.find("tbody")
+        if body is None or not len(body):
+            return
+        last = body[-1]
+        texts = [(cell.text or "").strip() for cell in last]
+        found = _ATTR_LIST_ROW.match(texts[0]) if texts and not any(len(cell) for cell in last) else None
+        if found and not any(texts[1:]):
+            body.remove(last)
+            classes = [part[1:] for part in found.group(1).split() if part.startswith(".")]
+            if classes:
+                table.set("class", " ".join(filter(None, [table.get("class", "")] + classes)))
+
+    @staticmethod
+    def _is_matrix(table) -> bool:
+        head = table.find("thead/tr")
+        if head is None or len(head) < 2:
+            return False
+        first = "".join(head[0].itertext()).strip()
+        last = "".join(head[-1].itertext()).strip()
+        return first == "Claim" and last == "Balance"
+
+    def _split(self, table):
+        head = table.find("thead/tr")
+        rows = table.findall("tbody/tr")
+        sources = len(head) - 2
+        wrapper = etree.Element("div", {"class": "wide-table" + (" landscape" if sources > LANDSCAPE_FROM else "")})
+        table.set("class", " ".join(filter(None, [table.get("class", ""), "claims-matrix"])))
+        if sources <= self.columns:
+            if sources > LANDSCAPE_FROM:
+                table.set("data-print", "landscape")
+            wrapper.append(table)
+            return wrapper
+        blocks = -(-sources // self.columns)
+        per = -(-sources // blocks)
+        for number, start in enumerate(range(1, sources + 1, per), 1):
+            stop = min(start + per, sources + 1)
+            keep = [0, *range(start, stop)] + ([len(head) - 1] if stop == sources + 1 else [])
+            part = etree.SubElement(wrapper, "table", {"class": table.get("class"), "data-print": "landscape"})
+            caption = etree.SubElement(part, "caption")
+            caption.text = f"Sources {start}–{stop - 1} of {sources} (part {number} of {blocks})"
+            for group, source_rows in (("thead", [head]), ("tbody", rows)):
+                section = etree.SubElement(part, group)
+                for row in source_rows:
+                    new_row = etree.SubElement(section, "tr")
+                    for column in keep:
+                        new_row.append(copy.deepcopy(row[column]))
+        return wrapper
+
+
+class _PrintExtension(markdown.extensions.Extension):
+    def __init__(self, columns: int):
+        super().__init__()
+        self.columns = columns
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_PrintTables(md, self.columns), "print-tables", 1)
+
+
+def markdown_extensions(config: Path | None) -> tuple[list, dict]:
+    """The Markdown extensions of mkdocs.yml (toc without permalinks), or the defaults."""
+    names: list = []
+    configs: dict = {}
+    data = _read_yaml(config) if config else {}
+    for item in data.get("markdown_extensions") or DEFAULT_EXTENSIONS:
+        if isinstance(item, dict):
+            for name, options in item.items():
+                names.append(name)
+                configs[name] = dict(options or {})
+        elif isinstance(item, str):
+            names.append(item)
+    configs.setdefault("toc", {}).update(permalink=False)
+    if "toc" not in names:
+        names.append("toc")
+    return names, configs
+
+
+def _read_yaml(path: Path) -> dict:
+    import yaml
+
+    class _Lenient(yaml.SafeLoader):
+        pass
+
+    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+
+
+class Converter:
+    """Markdown page → HTML, reusing one Python-Markdown instance."""
+
+    def __init__(self, config: Path | None = None, paper: str = "a4"):
+        names, configs = markdown_extensions(config)
+        try:
+            self.md = markdown.Markdown(extensions=names + [_PrintExtension(MATRIX_COLUMNS[paper])],
+                                        extension_configs=configs)
+        except Exception:  # an extension of the site that cannot be loaded here: use the usual set
+            self.md = markdown.Markdown(extensions=DEFAULT_EXTENSIONS + [_PrintExtension(MATRIX_COLUMNS[paper])],
+                                        extension_configs={"toc": {"permalink": False}})
+
+    def convert(self, text: str) -> str:
+        self.md.reset()
+        return self.md.convert(_FRONT_MATTER.sub("", text, count=1))
+
+
+# --------------------------------------------------------------------------- links and anchors
+
+
+def page_anchor(path: str) -> str:
+    """Anchor of a page inside a PDF: ``actors/north-korea.md`` → ``actors.north-korea`` (ids have no dots)."""
+    return path.removesuffix(".md").replace("/", ".")
+
+
+def element_anchor(path: str, anchor: str) -> str:
+    return f"{page_anchor(path)}~{anchor}"
+
+
+def reference_anchor(key: str) -> str:
+    return f"bib~{key}"
+
+
+def site_url_of(path: str, site_url: str, directory_urls: bool = True) -> str:
+    stem = path.removesuffix(".md")
+    if not directory_urls:
+        stem += ".html"
+    elif stem == "index":
+        stem = ""
+    elif stem.endswith("/index"):
+        stem = stem[: -len("index")]
+    else:
+        stem += "/"
+    return site_url.rstrip("/") + "/" + stem
+
+
+def source_key(target: str, anchor: str) -> str | None:
+    """The bibliography key a link to ``target#anchor`` stands for, if it is a source page or bibliography entry."""
+    if target == BIBLIOGRAPHY_PAGE:
+        return anchor[4:] if anchor.startswith("ref-") else None
+    if target.startswith("sources/") and target.count("/") == 1 and not target.endswith("/index.md"):
+        return target[len("sources/"):-3]
+    return None
+
+
+@dataclass
+class LinkPolicy:
+    """Where links of one PDF go."""
+
+    included: dict[str, str]
+    """Page path in this PDF → its chapter."""
+    chapters: dict[str, str]
+    """Every page path → chapter."""
+    references: set[str]
+    """Keys in this PDF's reference list."""
+    site_url: str = ""
+    directory_urls: bool = True
+    docs: Path | None = None
+    """Folder of the generated Markdown (for images)."""
+    used: set[str] = field(default_factory=set)
+    """Keys that links actually pointed to the reference list."""
+
+    def resolve(self, page: str, href: str) -> tuple[str, str | None]:
+        """(new href, chapter) — chapter is set when the link leaves the PDF and must become text."""
+        if href.startswith("#"):
+            return "#" + element_anchor(page, href[1:]) if len(href) > 1 else "#" + page_anchor(page), None
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href) or href.startswith("//"):
+            return href, None
+        path, _, anchor = href.partition("#")
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path)) if path else page
+        if path and not path.endswith(".md") and (path.endswith("/") or "." not in posixpath.basename(path)):
+            target = self._page_of_url(page, path)  # a site URL written in raw HTML, e.g. "../anbound/"
+            if target is None:
+                return "", ""
+        elif not target.endswith(".md"):
+            if self.docs is not None:
+                return (self.docs / target).resolve().as_uri(), None
+            return href, None
+        if target in self.included:
+            return "#" + (element_anchor(target, anchor) if anchor else page_anchor(target)), None
+        key = source_key(target, anchor)
+        if key is not None and key in self.references:
+            self.used.add(key)
+            return "#" + reference_anchor(key), None
+        chapter = self.chapters.get(target)
+        if chapter is None:
+            return "", ""
+        if self.site_url:
+            return site_url_of(target, self.site_url, self.directory_urls) + (f"#{anchor}" if anchor else ""), None
+        return "", chapter
+
+
+    def _page_of_url(self, page: str, url: str) -> str | None:
+        """The page a directory URL relative to ``page``'s URL stands for (``../anbound/`` from
+        ``actors/relations.md``, served at ``actors/relations/``, is ``actors/anbound.md``)."""
+        here = posixpath.dirname(page) if posixpath.basename(page) == "index.md" else page.removesuffix(".md")
+        target = posixpath.normpath(posixpath.join(here, url)).strip("/")
+        if target in ("", "."):
+            return "index.md"
+        for candidate in (f"{target}.md", f"{target}/index.md"):
+            if candidate in self.chapters:
+                return candidate
+        return None
+
+
+class _Rewriter(HTMLParser):
+    """Rewrites ids and links of one page's HTML, leaving everything else as it was written."""
+
+    def __init__(self, page: str, policy: LinkPolicy):
+        super().__init__(convert_charrefs=False)
+        self.page = page
+        self.policy = policy
+        self.out: list[str] = []
+        self.svg = 0
+        self.closing: list[tuple[str, str | None]] = []
+        self.last_label: tuple[int, str] | None = None
+        """Where the last "(Chapter)" label went in ``out``, and its chapter."""
+
+    def _attrs(self, tag: str, text: str) -> tuple[str, str | None]:
+        leaving: list[str | None] = [None]
+
+        def replace(match: re.Match) -> str:
+            space, name, equals, raw = match.groups()
+            value = html.unescape(raw[1:-1] if raw[:1] in "\"'" else raw)
+            lname = name.lower()
+            if lname == "id":
+                if self.svg:
+                    return match.group(0)
+                value = element_anchor(self.page, value)
+            elif lname == "src":
+                if self.policy.docs is None or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+                    return match.group(0)
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page), value))
+                value = (self.policy.docs / target).resolve().as_uri()
+            else:
+                if self.svg and value.startswith("#"):
+                    return match.group(0)
+                value, chapter = self.policy.resolve(self.page, value)
+                if chapter is not None and tag == "a":
+                    leaving[0] = chapter
+                    return ""
+            return f'{space}{name}{equals}"{html.escape(value, quote=True)}"'
+
+        return _ATTR.sub(replace, text), leaving[0]
+
+    def handle_starttag(self, tag, attrs):
+        text = self.get_starttag_text()
+        if tag == "svg":
+            self.svg += 1
+        new, leaving = self._attrs(tag, text)
+        if tag == "svg" and self.svg == 1:
+            # WeasyPrint ignores paint-order, so a white halo stroke would paint over the letters
+            new += "<style>text { stroke: none !important; }</style>"
+        if tag == "a":
+            if leaving is not None:
+                label = f' <span class="chapter-name">({html.escape(leaving)})</span>' if leaving else ""
+                previous = self.last_label
+                if previous and previous[1] == leaving and \
+                        re.fullmatch(r"[\s:,;·]*", "".join(self.out[previous[0] + 1:])):
+                    self.out[previous[0]] = "</span>"  # "A: B (Actors)", not "A (Actors): B (Actors)"
+                self.closing.append((f"{label}</span>", leaving))
+                self.out.append('<span class="elsewhere">')
+                return
+            self.closing.append(("</a>", None))
+        self.out.append(new)
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self._attrs(tag, self.get_starttag_text())[0])
+
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.svg = max(0, self.svg - 1)
+        if tag == "a" and self.closing:
+            text, chapter = self.closing.pop()
+            self.out.append(text)
+            self.last_label = (len(self.out) - 1, chapter) if chapter else None
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(data)
+
+    def handle_entityref(self, name):
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data):
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self.out.append(f"<!{decl}>")
+
+    def handle_pi(self, data):
+        self.out.append(f"<?{data}>")
+
+    def unknown_decl(self, data):
+        self.out.append(f"<![{data}]>")
+
+    def result(self) -> str:
+        self.close()
+        self.out.extend(text for text, _chapter in reversed(self.closing))
+        self.closing.clear()
+        return "".join(self.out)
+
+
+def rewrite_links(page: str, page_html: str, policy: LinkPolicy) -> str:
+    rewriter = _Rewriter(page, policy)
+    rewriter.feed(page_html)
+    return rewriter.result()
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    paper: str = "a4"
+    site_url: str = ""
+    directory_urls: bool = True
+    date: str = ""
+    revision: str = ""
+
+
+@dataclass(frozen=True)
+class PrintPage:
+    path: str
+    anchor: str
+    title: str
+    html: str
+    chapter: str
+    wide: bool
+
+
+@dataclass(frozen=True)
+class PrintDocument:
+    """One PDF to lay out: its file stem, title and HTML."""
+
+    stem: str
+    chapter: str
+    html: str
+    pages: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+def revision(root: Path) -> str:
+    """``git rev-parse --short HEAD`` of the book's repository, or "revision not known"."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "revision not known"
+    value = done.stdout.strip()
+    return value if done.returncode == 0 and value else "revision not known"
+
+
+def build_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat()
+    return _dt.date.today().isoformat()
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("builder", "templates/print"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+def _title_of(page_html: str, fallback: str) -> str:
+    found = _H1.search(page_html)
+    text = html.unescape(_TAGS.sub("", found.group(1))).strip() if found else ""
+    return " ".join(text.split()) or fallback
+
+
+def _cited(book: Book, pages: list[str], page_html: dict[str, str]) -> list[str]:
+    """Keys these pages cite: what their notes cite, and the sources any page links to (a matrix column, an
+    index row) whose own page is not among ``pages``; in first-use order."""
+    included = set(pages)
+    keys: dict[str, None] = {}
+    for path in pages:
+        if path == BIBLIOGRAPHY_PAGE:
+            continue
+        stem = posixpath.basename(path).removesuffix(".md")
+        if stem in book.notes and not path.endswith("/index.md"):
+            keys.update(dict.fromkeys(book.cited.get(stem, [])))
+        for target, anchor in re.findall(r'href="([^"#]*)(?:#([^"]*))?"', page_html[path]):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), html.unescape(target))) \
+                if target else ""
+            key = source_key(target, html.unescape(anchor)) if target else None
+            if key and key in book.loaded.bib and target not in included:
+                keys.setdefault(key, None)
+    return list(keys)
+
+
+class Printer:
+    """Builds the print HTML of chapters and of the whole book."""
+
+    def __init__(self, book: Book, rendered: Rendered, settings: Settings, config: Path | None = None,
+                 options: PrintOptions = PrintOptions(), docs: Path | None = None,
+                 references: dict[str, Reference] | None = None):
+        self.book = book
+        self.rendered = rendered
+        self.settings = settings
+        self.options = options
+        self.docs = docs
+        self.references = references if references is not None else format_references(book.loaded.bib)
+        self.env = _environment()
+        self.chapters = chapter_pages(rendered)
+        converter = Converter(config, options.paper)
+        self.page_html = {path: _REFERENCES_SECTION.sub("", converter.convert(text))
+                          for path, text in rendered.pages.items()}
+
+    def document(self, chapter: str) -> PrintDocument:
+        """The print HTML of one chapter, or of the whole book (``BOOK_TITLE``)."""
+        chapters = CHAPTERS if chapter == BOOK_TITLE else (chapter,)
+        paths = [path for title in chapters for path in self.chapters.get(title, [])]
+        included = {path: self.rendered.chapters.get(path, "Overview") for path in paths}
+        keys = [key for key in _cited(self.book, paths, self.page_html) if key in self.references]
+        policy = LinkPolicy(included, dict(self.rendered.chapters), set(keys), self.options.site_url,
+                            self.options.directory_urls, self.docs)
+        parts = []
+        labels = nav_labels(self.rendered.nav)
+        for title in chapters:
+            pages = [PrintPage(path, page_anchor(path),
+                               labels[path] if path.endswith("/index.md") and path in labels
+                               else _title_of(self.page_html[path], path),
+                               rewrite_links(path, self.page_html[path], policy), title,
+                               path == "claims/matrix.md")
+                     for path in self.chapters.get(title, [])]
+            if pages:
+                parts.append((title, pages))
+        entries = sorted((self.references[k] for k in keys), key=lambda r: (r.author.lower(), r.year, r.key))
+        stem = BOOK if chapter == BOOK_TITLE else CHAPTER_FILES[chapter]
+        css = self.env.get_template("print.css.j2").render(paper=PAPERS[self.options.paper],
+                                                           whole_book=chapter == BOOK_TITLE)
+        document = self.env.get_template("document.html.j2").render(
+            settings=self.settings, chapter=chapter, whole_book=chapter == BOOK_TITLE, parts=parts,
+            references=entries, reference_anchor=reference_anchor, options=self.options, css=css)
+        return PrintDocument(stem, chapter, document, tuple(paths), tuple(keys))
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def url_fetcher():
+    """A WeasyPrint URL fetcher that reads local files and data: URLs only (no network, no redirects)."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=False)
+
+
+def write_pdf(document_html: str, target: Path, base: Path | None = None) -> int:
+    """Lay out one print document and write it atomically; returns its number of pages."""
+    import gc
+
+    import weasyprint
+
+    base_url = (base or Path.cwd()).resolve().as_uri() + "/"
+    # WeasyPrint makes millions of short-lived objects: collecting cycles less often saves ~20 % of the time
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        rendered = weasyprint.HTML(string=document_html, base_url=base_url, url_fetcher=url_fetcher()).render()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            rendered.write_pdf(tmp)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return len(rendered.pages)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+class PdfFailed(Exception):
+    """WeasyPrint could not write a PDF."""
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    chapter: str
+    pages: int
+
+
+def _child(document: PrintDocument, target: Path, base: Path, connection) -> None:
+    try:
+        connection.send(("ok", write_pdf(document.html, target, base)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        connection.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        connection.close()
+
+
+def _lay_out(jobs_list: list[tuple[PrintDocument, Path]], base: Path, jobs: int, done) -> dict[Path, int]:
+    """Write every PDF, each in a fresh child process when the platform can fork (memory goes back after each
+    one), up to ``jobs`` at a time, the biggest first; ``done(target, pages)`` is called as each one ends."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    pages: dict[Path, int] = {}
+    if "fork" not in multiprocessing.get_all_start_methods():
+        for document, target in jobs_list:
+            try:
+                pages[target] = write_pdf(document.html, target, base)
+            except Exception as exc:  # noqa: BLE001
+                raise PdfFailed(f"{target.name}: {type(exc).__name__}: {exc}") from exc
+            done(target, pages[target])
+        return pages
+    import weasyprint  # noqa: F401 - imported once here, not in every child
+
+    context = multiprocessing.get_context("fork")
+    pending = sorted(jobs_list, key=lambda job: -len(job[0].html))
+    running: dict = {}
+    errors: list[str] = []
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, jobs) and not errors:
+                document, target = pending.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_child, args=(document, target, base, send), daemon=True)
+                process.start()
+                send.close()
+                running[process.sentinel] = (process, receive, target)
+            if not running:
+                break
+            for sentinel in wait(list(running)):
+                process, receive, target = running.pop(sentinel)
+                result = receive.recv() if receive.poll() else ("error", "the PDF process stopped")
+                receive.close()
+                process.join()
+                if result[0] == "ok" and process.exitcode == 0:
+                    pages[target] = result[1]
+                    done(target, result[1])
+                else:
+                    message = result[1] if result[0] == "error" else f"exit code {process.exitcode}"
+                    errors.append(f"{target.name}: {message}")
+    finally:
+        for process, receive, _target in running.values():
+            process.terminate()
+            process.join()
+            receive.close()
+    if errors:
+        raise PdfFailed("; ".join(errors))
+    return pages
+
+
+def build_pdfs(book: Book, rendered: Rendered, settings: Settings, out: Path, *, config: Path | None = None,
+               root: Path | None = None, docs: Path | None = None, chapters: list[str] | None = None,
+               paper: str = "a4", jobs: int | None = None, progress: bool | None = None) -> list[Written]:
+    """Write the PDFs of ``chapters`` (chapter titles or ``BOOK_TITLE``; default: all and the book) to ``out``.
+
+    ``jobs``: PDFs laid out at the same time (default: 2, or 1 on a single core)."""
+    data = _read_yaml(config) if config else {}
+    options = PrintOptions(paper=paper, site_url=str(data.get("site_url") or ""),
+                           directory_urls=bool(data.get("use_directory_urls", True)), date=build_date(),
+                           revision=revision(root or Path.cwd()))
+    printer = Printer(book, rendered, settings, config, options, docs)
+    wanted = chapters or [*CHAPTERS, BOOK_TITLE]
+    documents = [printer.document(chapter) for chapter in wanted
+                 if chapter == BOOK_TITLE or printer.chapters.get(chapter)]
+    jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+    out.mkdir(parents=True, exist_ok=True)
+    targets = [(document, out / f"{document.stem}.pdf") for document in documents]
+    bar = _progress(len(targets), progress)
+    try:
+        pages = _lay_out(targets, docs or out, jobs, lambda target, count: bar.update(1))
+    finally:
+        bar.close()
+    return [Written(target, document.chapter, pages[target]) for document, target in targets]
+
+
+def _progress(total: int, show: bool | None):
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: the PDFs are laid out in forked processes
+    disable = (not sys.stderr.isatty()) if show is None else not show
+    return tqdm(total=total, desc="PDFs", unit="pdf", disable=disable, file=sys.stderr, leave=False)

@@ -1,0 +1,118 @@
+"""``python -m builder pdf [CHAPTER …]`` and the PDF step of ``build``.
+
+Writes one PDF per chapter and one for the whole book into SITE/pdf/
+(overview.pdf, actors.pdf, scenarios.pdf, claims-and-evidence.pdf, sources.pdf,
+book.pdf). See ``builder/pdf.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .pdf import BOOK, BOOK_TITLE, CHAPTER_FILES, PDF_FOLDER, PdfFailed, build_pdfs, chapter_of_name
+
+PANGO_HINT = ("WeasyPrint needs Pango: on Debian/Ubuntu run "
+              "'apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core'")
+
+
+def add_parser(sub) -> None:
+    """Register the ``pdf`` command."""
+    p = sub.add_parser("pdf", help="write the chapter PDFs and the whole book's PDF into SITE/pdf/",
+                       description="Write one PDF per chapter and one for the whole book. Chapters: "
+                       + ", ".join([*CHAPTER_FILES.values(), BOOK]) + " (default: all of them).")
+    p.add_argument("chapters", nargs="*", metavar="CHAPTER",
+                   help="chapters to print (file name without .pdf, or title); 'book' is the whole book")
+    p.add_argument("--root", default=".", help="the book's folder (holds content/ and bibliography/)")
+    p.add_argument("--config", help="mkdocs.yml to use (default: ROOT/mkdocs.yml)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print problems")
+    p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--site-dir", help="the site folder; PDFs go to SITE/pdf (default: ROOT/site)")
+    p.add_argument("--out", help="write the PDFs to this folder instead of SITE/pdf")
+    add_pdf_options(p)
+    p.set_defaults(func=cmd_pdf)
+
+
+def add_pdf_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size of the PDFs (default a4)")
+    p.add_argument("--jobs", type=int, default=None, help="PDFs laid out at once (default: 2 on 2+ cores)")
+
+
+def add_build_options(p: argparse.ArgumentParser) -> None:
+    """The PDF options of ``build``."""
+    p.add_argument("--no-pdf", action="store_true", help="do not write the chapter PDFs into SITE/pdf")
+    add_pdf_options(p)
+
+
+def _write(args, paths, book, rendered, out: Path, chapters: list[str] | None, shown: Path | None = None) -> list:
+    from .render import read_settings
+
+    started = time.perf_counter()
+    written = build_pdfs(book, rendered, read_settings(paths.config), out, config=paths.config, root=paths.root,
+                         docs=paths.docs, chapters=chapters, paper=args.paper, jobs=args.jobs)
+    for w in written:
+        print(f"wrote {(shown or out) / w.path.name} ({w.pages} pages)", file=sys.stderr)
+    print(f"{len(written)} PDF(s) in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return written
+
+
+def site_hook(args, paths, book, rendered):
+    """For ``build``: a function that writes the PDFs into the fresh site's pdf/ folder (or None)."""
+    if getattr(args, "no_pdf", False):
+        return None
+
+    def write(folder: Path) -> None:
+        from .pipeline import SiteBuildFailed
+
+        try:
+            _write(args, paths, book, rendered, folder, None, paths.site / PDF_FOLDER)
+        except ImportError as exc:
+            raise SiteBuildFailed(f"cannot load WeasyPrint ({exc}); {PANGO_HINT}; or build with --no-pdf") from exc
+        except (PdfFailed, OSError) as exc:
+            raise SiteBuildFailed(f"the PDFs failed: {exc}; build with --no-pdf to skip them") from exc
+
+    return write
+
+
+def cmd_pdf(args) -> int:
+    from .cli import EXIT_BOOK, EXIT_OK, EXIT_SITE, EXIT_USAGE, _summary, print_diagnostics
+    from .diagnostics import BuildFailed, sorted_diagnostics
+    from .pipeline import Paths, generate, quiet_mkdocs
+
+    chapters = []
+    for name in args.chapters:
+        title = chapter_of_name(name)
+        if title is None:
+            print(f"error: unknown chapter '{name}' — choose from "
+                  + ", ".join([*CHAPTER_FILES.values(), BOOK]), file=sys.stderr)
+            return EXIT_USAGE
+        chapters.append(title)
+    if args.jobs is not None and args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    paths = Paths.for_root(Path(args.root), Path(args.config) if args.config else None,
+                           Path(args.site_dir) if args.site_dir else None)
+    quiet_mkdocs(args.verbose)
+    try:
+        book, rendered = generate(paths, args.strict)
+    except BuildFailed as failed:
+        print_diagnostics(failed.diagnostics, args.format)
+        print(f"pdf failed: {_summary(failed.diagnostics)}; nothing was written", file=sys.stderr)
+        return EXIT_BOOK
+    print_diagnostics(sorted_diagnostics(book.diagnostics), args.format)
+    out = Path(args.out) if args.out else paths.site / PDF_FOLDER
+    try:
+        _write(args, paths, book, rendered, out, list(dict.fromkeys(chapters)) or None)
+    except ImportError as exc:
+        print(f"error: cannot load WeasyPrint ({exc}); {PANGO_HINT}", file=sys.stderr)
+        return EXIT_SITE
+    except (PdfFailed, OSError) as exc:
+        print(f"error: the PDFs failed: {exc}", file=sys.stderr)
+        return EXIT_SITE
+    return EXIT_OK
+
+
+__all__ = ["add_parser", "add_build_options", "site_hook", "cmd_pdf", "BOOK_TITLE"]

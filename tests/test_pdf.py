@@ -1,0 +1,255 @@
+"""Chapter PDFs: `python -m builder pdf` on the minimal book, read back with pypdf and rendered with pdftoppm."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from builder import cli, pdf
+from builder.pipeline import Paths, generate
+from builder.render import CHAPTERS, read_settings
+
+pypdf = pytest.importorskip("pypdf")
+
+from conftest import CONFIG, PROJECT, SITES  # noqa: E402
+
+NAMES = ("overview", "actors", "scenarios", "claims-and-evidence", "sources", "book")
+ARTIFACTS = PROJECT / "test-artifacts" / "pdf"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict:
+    """Build the minimal book's site with every PDF once (A4), and the Actors chapter on US Letter."""
+    root = tmp_path_factory.mktemp("pdf") / "book"
+    shutil.copytree(SITES / "minimal", root, ignore=shutil.ignore_patterns("expected", "build", "case.yml"))
+    out = root / "site" / "pdf"
+    assert cli.main(["build", "--root", str(root), "--config", str(CONFIG)]) == cli.EXIT_OK
+    letter = root / "letter"
+    assert cli.main(["pdf", "actors", "--paper", "letter", "--root", str(root), "--config", str(CONFIG),
+                     "--out", str(letter)]) == cli.EXIT_OK
+    paths = Paths.for_root(root, CONFIG)
+    book, rendered = generate(paths)
+    printer = pdf.Printer(book, rendered, read_settings(CONFIG), CONFIG, docs=paths.docs)
+    return {"out": out, "letter": letter, "site": root / "site", "book": book, "rendered": rendered, "printer": printer,
+            "readers": {name: pypdf.PdfReader(out / f"{name}.pdf") for name in NAMES}}
+
+
+def _text(reader) -> list[str]:
+    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+
+
+def _outline_titles(outline) -> list[str]:
+    titles = []
+    for item in outline:
+        if isinstance(item, list):
+            titles += _outline_titles(item)
+        else:
+            titles.append(" ".join(item.title.split()))
+    return titles
+
+
+def test_every_pdf_is_written(built):
+    assert sorted(p.name for p in built["out"].iterdir()) == sorted(f"{n}.pdf" for n in NAMES)
+    assert [p.name for p in built["letter"].iterdir()] == ["actors.pdf"]
+
+
+def test_cover_and_contents(built):
+    for name, reader in built["readers"].items():
+        cover, contents = _text(reader)[:2]
+        assert "Security on the Korean Peninsula" in cover
+        assert ("Whole book" if name == "book" else pdf.chapter_of_name(name)) in cover
+        assert "Built" in cover and "Source revision" in cover
+        assert re.search(r"\b[0-9a-f]{7,}\b|revision not known", cover), cover  # the copy is not in git
+        assert "page 1 of" not in cover, "the cover has no footer"
+        assert contents.startswith("Contents")
+        assert ("Whole book" if name == "book" else pdf.chapter_of_name(name)) in contents  # the running header
+        assert re.search(r"(\. ){3,}\d+ ", contents), "the contents give page numbers"
+
+
+def test_page_x_of_y_footers(built):
+    for name, reader in built["readers"].items():
+        pages = _text(reader)
+        total = len(pages)
+        assert total >= 3
+        for number, text in enumerate(pages[1:], start=2):
+            assert f"page {number} of {total}" in text, (name, number)
+
+
+def test_headings_are_in_the_text_and_the_outline(built):
+    readers = built["readers"]
+    actors = " ".join(_text(readers["actors"]))
+    for heading in ("North Korea", "Relations", "Claims involving this actor", "Referenced by", "References"):
+        assert heading in actors
+    outline = _outline_titles(readers["actors"].outline)
+    assert {"Contents", "North Korea", "Russia", "South Korea", "Relations", "References"} <= set(outline)
+    book_outline = readers["book"].outline
+    top = [" ".join(item.title.split()) for item in book_outline if not isinstance(item, list)]
+    assert top[:1] == ["Contents"] and set(CHAPTERS) <= set(top) and top[-1] == "References"
+    claims = _outline_titles(readers["claims-and-evidence"].outline)
+    assert "North Korea will send troops to Russian-held Donetsk." in claims
+    assert "Evidence" in claims and "Claims against evidence" in claims
+
+
+def test_citations_and_reference_list(built):
+    printer, book = built["printer"], built["book"]
+    for chapter in CHAPTERS:
+        document = printer.document(chapter)
+        wanted: dict[str, None] = {}
+        for path in document.pages:
+            note_id = posixpath.basename(path).removesuffix(".md")
+            if note_id in book.notes and not path.endswith("/index.md"):
+                wanted.update(dict.fromkeys(book.cited.get(note_id, [])))
+        assert set(document.references) >= set(wanted), chapter
+        for key in document.references:  # nothing listed that the chapter does not cite or link to
+            assert key in wanted or f'href="#{pdf.reference_anchor(key)}"' in document.html, (chapter, key)
+    actors = _text(built["readers"]["actors"])
+    body = " ".join(actors[2:-1])
+    assert "ANBOUND n.d., para. 2" in body and "Thornebrooke (n.d.)" in body
+    references = actors[-1]
+    assert references.startswith("References") and "Actors page" in references  # header: the chapter
+    assert "Thornebrooke, Andrew. n.d." in references and "ANBOUND. n.d." in references
+    claims = " ".join(_text(built["readers"]["claims-and-evidence"]))
+    assert "Thornebrooke n.d." in claims
+
+
+def test_links_inside_the_pdf_are_internal(built):
+    reader = built["readers"]["actors"]
+    internal, external = 0, []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            action = annotation.get("/A")
+            if action is not None and action.get("/URI"):
+                external.append(str(action["/URI"]))
+            else:
+                internal += 1
+    assert internal >= 10
+    assert not [uri for uri in external if ".md" in uri], external
+    text = " ".join(_text(reader))
+    assert "(Scenarios)" in text, "links to another chapter are text with the chapter's name"
+
+
+def test_claims_matrix_is_landscape_and_paper_sizes(built):
+    reader = built["readers"]["claims-and-evidence"]
+    pages = _text(reader)
+    matrix = next(i for i, text in enumerate(pages) if "Claims against evidence Claims are rows" in text)
+    box = reader.pages[matrix].mediabox
+    assert float(box.width) > float(box.height)
+    first = reader.pages[0].mediabox
+    assert (round(float(first.width)), round(float(first.height))) == (595, 842)  # A4
+    letter = pypdf.PdfReader(built["letter"] / "actors.pdf").pages[0].mediabox
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+
+
+def test_pngs_of_the_first_pages(built):
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name in NAMES:
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "4", str(built["out"] / f"{name}.pdf"),
+                        str(ARTIFACTS / name)], check=True, timeout=120)
+    pngs = sorted(ARTIFACTS.glob("*.png"))
+    assert len(pngs) >= 6 * 3
+    assert all(p.stat().st_size > 2000 for p in pngs)
+
+
+# --------------------------------------------------------------------------- units
+
+
+def _policy(**kwargs) -> pdf.LinkPolicy:
+    chapters = {"actors/a.md": "Actors", "actors/b.md": "Actors", "scenarios/s.md": "Scenarios",
+                "sources/k.md": "Sources", "sources/bibliography.md": "Sources", "index.md": "Overview"}
+    included = {p: c for p, c in chapters.items() if c == "Actors"}
+    return pdf.LinkPolicy(included, chapters, {"k", "other"}, **kwargs)
+
+
+def test_link_rewriting():
+    page = "actors/a.md"
+    html = ('<h2 id="x">X</h2><a href="b.md#relations">B</a> <a href="#x">here</a> '
+            '<a href="../sources/k.md#para-2">K n.d.</a> <a href="../sources/bibliography.md#ref-other">O</a> '
+            '<a href="../scenarios/s.md" title="t">S</a> <a href="https://example.org/">web</a>')
+    out = pdf.rewrite_links(page, html, _policy())
+    assert 'id="actors.a~x"' in out
+    assert 'href="#actors.b~relations"' in out and 'href="#actors.a~x"' in out
+    assert 'href="#bib~k"' in out and 'href="#bib~other"' in out
+    assert '<span class="elsewhere">S <span class="chapter-name">(Scenarios)</span></span>' in out
+    assert 'href="https://example.org/"' in out
+    online = pdf.rewrite_links(page, html, _policy(site_url="https://book.example/"))
+    assert 'href="https://book.example/scenarios/s/"' in online
+
+
+def test_inline_svg_passes_through():
+    markdown = ('# T\n\n<div class="graph" markdown="0">\n<svg viewBox="0 0 10 10" xmlns="http://www.w3.org/2000/svg">'
+                '<defs><marker id="arrow"/></defs><a href="b.md"><circle cx="5" cy="5" r="4" '
+                'marker-end="url(#arrow)"/></a><use href="#arrow"/></svg>\n</div>\n')
+    html = pdf.Converter(CONFIG).convert(markdown)
+    out = pdf.rewrite_links("actors/a.md", html, _policy())
+    assert 'viewBox="0 0 10 10"' in out and 'id="arrow"' in out and 'href="#arrow"' in out
+    assert 'href="#actors.b"' in out and "<circle" in out
+    assert "<style>text { stroke: none !important; }</style>" in out
+
+
+def test_site_urls_in_raw_html_resolve_to_pages():
+    out = pdf.rewrite_links("actors/a.md", '<a href="../b/">B</a> <a href="../../scenarios/s/#x">S</a> '
+                            '<a href="../../">home</a>', _policy())
+    assert 'href="#actors.b"' in out
+    assert "S <span class=\"chapter-name\">(Scenarios)</span>" in out and "home" in out
+
+
+def test_wide_matrix_is_split_into_blocks():
+    keys = [f"s{i}" for i in range(20)]
+    head = "| Claim | " + " | ".join(keys) + " | Balance |\n|---|" + "---|" * 21 + "\n"
+    row = "| c | " + " | ".join("—" for _ in keys) + " | ▲ 1 |\n"
+    html = pdf.Converter(CONFIG).convert(head + row + "| {: .claims-matrix } |" + " |" * 21 + "\n")
+    assert html.count("<table") == 3 and "Sources 1–7 of 20 (part 1 of 3)" in html
+    assert "{:" not in html and 'class="wide-table landscape"' in html
+    assert html.count("Balance") == 1 and html.count("<th>Claim</th>") == 3
+
+
+def test_url_fetcher_refuses_the_network():
+    fetcher = pdf.url_fetcher()
+    with pytest.raises(Exception):
+        fetcher.fetch("http://127.0.0.1:9/image.png")
+    with pytest.raises(Exception):
+        fetcher.fetch("https://example.org/font.woff2")
+
+
+def test_revision_and_date(monkeypatch):
+    assert re.fullmatch(r"[0-9a-f]{7,}|revision not known", pdf.revision(PROJECT))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert pdf.build_date() == "2023-11-14"
+
+
+def test_chapter_names():
+    assert pdf.chapter_of_name("claims-and-evidence") == "Claims & evidence"
+    assert pdf.chapter_of_name("Claims") == "Claims & evidence"
+    assert pdf.chapter_of_name("book.pdf") == pdf.BOOK_TITLE
+    assert pdf.chapter_of_name("nope") is None
+    assert cli.main(["pdf", "nope", "--root", str(SITES / "minimal"), "--config", str(CONFIG)]) == cli.EXIT_USAGE
+
+
+def test_no_pdf_build_has_no_pdf_links(minimal_book, tmp_path):
+    site = tmp_path / "site"
+    assert cli.main(["build", "--no-pdf", "--root", str(minimal_book), "--config", str(CONFIG),
+                     "--site-dir", str(site)]) == cli.EXIT_OK
+    assert not (site / "pdf").exists()
+    assert "Download PDF" not in (site / "actors" / "north-korea" / "index.html").read_text(encoding="utf-8")
+
+
+def test_site_pages_link_their_chapter_pdf(built):
+    site = built["site"]
+    for page, target in (("index.html", "pdf/overview.pdf"), ("actors/north-korea/index.html", "../../pdf/actors.pdf"),
+                         ("claims/matrix/index.html", "../../pdf/claims-and-evidence.pdf"),
+                         ("sources/bibliography/index.html", "../../pdf/sources.pdf"),
+                         ("scenarios/second-front/index.html", "../../pdf/scenarios.pdf")):
+        text = (site / page).read_text(encoding="utf-8")
+        assert f'href="{target}"' in text and "Download PDF" in text, page
+        assert 'assets/stylesheets/print.css" media="print"' in text
+    assert (site / "assets" / "stylesheets" / "print.css").is_file()
