@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pybtex import richtext
 from pybtex.database import BibliographyData
 from pybtex.database.input import bibtex
 from pybtex.exceptions import PybtexError
+from pybtex.plugin import find_plugin
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.template import (FieldIsMissing, field, first_of, href, join, names, node, optional,
                                    sentence, tag, words)
 
 from .diagnostics import Diagnostic, Loc, error
+from .parallel import fork_map
 from .records import BibEntry
 from .schema import KEY_PATTERN
 
@@ -51,8 +54,11 @@ class _LocatingParser(bibtex.Parser):
         self.scanner = scanner = bibtex.LowLevelParser(text, keyless_entries=False, handle_error=self.handle_error,
                                                        want_entry=self.data.want_entry, filename=self.path,
                                                        macros=self.macros)
+        counted_to, line = 0, 1
         for kind, body in scanner:
-            self.current_line = text.count("\n", 0, scanner.command_start) + 1
+            line += text.count("\n", counted_to, scanner.command_start)  # counted once, not from the top
+            counted_to = scanner.command_start
+            self.current_line = line
             if kind.lower() in ("string", "preamble"):
                 continue
             key = body[0]
@@ -109,8 +115,22 @@ def _suggest_key(key: str) -> str:
 
 # ----------------------------------------------------------------------------- labels
 
+@lru_cache(maxsize=None)
+def _backend(name: str):
+    """A pybtex output backend; ``render_as`` would look its plugin up on every call."""
+    return find_plugin("pybtex.backends", name)()
+
+
+LATEX_MARKUP = re.compile(r"[\\{}$%~^_`#&]|--|''")
+
+
+def _rich(latex: str):
+    """Rich text of a field; plain strings skip pybtex's (slow) LaTeX decoder."""
+    return richtext.Text.from_latex(latex) if LATEX_MARKUP.search(latex) else richtext.Text(latex)
+
+
 def _plain(latex: str) -> str:
-    return richtext.Text.from_latex(latex).render_as("text")
+    return _rich(latex).render(_backend("text"))
 
 
 def author_label(entry) -> str:
@@ -153,6 +173,15 @@ def labels(entries: dict[str, BibEntry]) -> dict[str, tuple[str, str]]:
 # ----------------------------------------------------------------------------- style
 
 @node
+def _field(children, context, name):
+    """An entry field as rich text (pybtex's ``field``, without decoding plain strings as LaTeX)."""
+    value = context["entry"].fields.get(name)
+    if value is None:
+        raise FieldIsMissing(name, context["entry"])
+    return _rich(value)
+
+
+@node
 def _issued(children, context):
     """The date as given, or n.d."""
     entry = context["entry"]
@@ -167,7 +196,7 @@ def _creator(children, context):
         return names("author", sep=", ", sep2=" and ", last_sep=", and ").format_data(context)
     for name in ("organization", "institution", "publisher"):
         if entry.fields.get(name):
-            return field(name).format_data(context)
+            return _field(name).format_data(context)
     raise FieldIsMissing("author", entry)
 
 
@@ -186,8 +215,8 @@ class BookStyle(BaseStyle):
 
     def _tail(self):
         return [
-            optional[sentence[field("note")]],
-            optional[words["Archived copy:", field("archive")]],
+            optional[sentence[_field("note")]],
+            optional[words["Archived copy:", _field("archive")]],
             optional[sentence[href(field("url", raw=True))[field("url", raw=True)],
                               optional["accessed ", field("urldate", raw=True)]]],
             optional[sentence[join["doi:", href(join["https://doi.org/", field("doi", raw=True)])[
@@ -195,7 +224,7 @@ class BookStyle(BaseStyle):
         ]
 
     def _head(self, quoted_title=True):
-        title = join["\u201c", field("title"), "\u201d"] if quoted_title else tag("em")[field("title")]
+        title = join["\u201c", _field("title"), "\u201d"] if quoted_title else tag("em")[_field("title")]
         return [
             sentence[first_of[optional[_creator], "Anonymous"]],
             sentence[_issued],
@@ -203,20 +232,20 @@ class BookStyle(BaseStyle):
         ]
 
     def get_online_template(self, e):
-        container = optional[sentence[tag("em")[first_of[optional[field("organization")],
-                                                         optional[field("publisher")]]]]]
+        container = optional[sentence[tag("em")[first_of[optional[_field("organization")],
+                                                         optional[_field("publisher")]]]]]
         if not e.persons.get("author"):
             container = optional[""]  # the organisation is already the creator
         return _reference[self._head() + [container] + self._tail()]
 
     def get_article_template(self, e):
-        container = sentence[tag("em")[first_of[optional[field("journaltitle")], optional[field("journal")]]],
-                             optional[field("volume")], optional[field("pages")]]
+        container = sentence[tag("em")[first_of[optional[_field("journaltitle")], optional[_field("journal")]]],
+                             optional[_field("volume")], optional[_field("pages")]]
         return _reference[self._head() + [container] + self._tail()]
 
     def get_report_template(self, e):
-        container = optional[sentence[optional[field("type")],
-                                      first_of[optional[field("institution")], optional[field("organization")]]]]
+        container = optional[sentence[optional[_field("type")],
+                                      first_of[optional[_field("institution")], optional[_field("organization")]]]]
         if not e.persons.get("author") and not e.fields.get("type"):
             container = optional[""]
         return _reference[self._head(quoted_title=False) + [container] + self._tail()]
@@ -224,11 +253,11 @@ class BookStyle(BaseStyle):
     get_techreport_template = get_report_template
 
     def get_book_template(self, e):
-        return _reference[self._head(quoted_title=False) + [optional[sentence[field("publisher")]]] + self._tail()]
+        return _reference[self._head(quoted_title=False) + [optional[sentence[_field("publisher")]]] + self._tail()]
 
     def get_misc_template(self, e):
-        container = optional[sentence[first_of[optional[field("howpublished")], optional[field("organization")],
-                                               optional[field("publisher")]]]]
+        container = optional[sentence[first_of[optional[_field("howpublished")], optional[_field("organization")],
+                                               optional[_field("publisher")]]]]
         if not e.persons.get("author"):
             container = optional[""]
         return _reference[self._head() + [container] + self._tail()]
@@ -255,15 +284,31 @@ class Reference:
         return f"{self.author} {self.year}"
 
 
-def format_references(entries: dict[str, BibEntry]) -> dict[str, Reference]:
-    style = BookStyle()
-    result = {}
-    label_map = labels(entries)
-    for key in sorted(entries):
+def _entry_fingerprint(entry) -> tuple:
+    persons = tuple((role, tuple(str(p) for p in people)) for role, people in sorted(entry.persons.items()))
+    return entry.type.lower(), tuple(sorted(entry.fields.items())), persons
+
+
+def format_references(entries: dict[str, BibEntry], cache: dict | None = None) -> dict[str, Reference]:
+    """Every entry formatted; ``cache`` (kept between calls) skips entries formatted before."""
+    cache = {} if cache is None else cache
+
+    def format_one(key: str) -> tuple[str, str, str]:
         entry = entries[key].entry
         template = getattr(style, f"get_{entry.type.lower()}_template", style.get_misc_template)
         rich = template(entry).format_data({"entry": entry, "style": style, "bib_data": None})
-        author, year = label_map[key]
-        result[key] = Reference(key, author, year, _plain(entry.fields["title"]), rich.render_as("html"),
-                                rich.render_as("text"))
+        return _plain(entry.fields["title"]), rich.render(_backend("html")), rich.render(_backend("text"))
+
+    keys = sorted(entries)
+    same_objects = tuple((key, id(entries[key])) for key in keys)
+    if cache.get("last") is not None and cache["last"][0] == same_objects:
+        return cache["last"][1]  # nothing in the bibliography was re-read
+    style = BookStyle()
+    label_map = labels(entries)
+    fingerprints = {key: _entry_fingerprint(entries[key].entry) for key in keys}
+    missing = [key for key in keys if fingerprints[key] not in cache]
+    for key, formatted in zip(missing, fork_map(format_one, missing)):
+        cache[fingerprints[key]] = formatted
+    result = {key: Reference(key, *label_map[key], *cache[fingerprints[key]]) for key in keys}
+    cache["last"] = (same_objects, result, tuple(entries.values()))
     return result

@@ -10,12 +10,14 @@ carries the full reference as its title, shown on hover.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import quotes
 from .bibliography import Reference
 from .link import Book, page_path
 from .records import Actor, Claim, Scenario, Source
+from .safety import neutralise_attr_lists, sanitise_body
 from .syntax import Cite, Span, rewrite
 
 BIBLIOGRAPHY_PAGE = "sources/bibliography.md"
@@ -24,7 +26,8 @@ BIBLIOGRAPHY_PAGE = "sources/bibliography.md"
 def escape_title(text: str) -> str:
     """Text safe inside a Markdown link title ("…")."""
     text = text.replace("\\", "\\\\").replace('"', "&quot;").replace("<", "&lt;").replace("|", "\\|")
-    return " ".join(text.split())
+    # a single quote ends the title early in Python-Markdown's link parser ("… alert('x')")
+    return " ".join(text.replace("'", "&#39;").split())
 
 
 def escape_text(text: str) -> str:
@@ -38,8 +41,13 @@ def escape_text(text: str) -> str:
 def relative(target: str, page: str) -> str:
     """Link from generated page ``page`` to generated path ``target`` (anchor allowed)."""
     path, _, anchor = target.partition("#")
-    link = posixpath.relpath(path, posixpath.dirname(page) or ".") if path else ""
+    link = _relpath(path, page.rpartition("/")[0]) if path else ""
     return f"{link}#{anchor}" if anchor else link
+
+
+@lru_cache(maxsize=65536)
+def _relpath(path: str, folder: str) -> str:
+    return posixpath.relpath(path, folder or ".")
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ class Citer:
 
     book: Book
     references: dict[str, Reference]
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+    """Titles and summaries already computed (notes are linked many times)."""
 
     def source_target(self, key: str, locator: str = "") -> str:
         if key in self.book.sources:
@@ -57,6 +67,12 @@ class Citer:
         return f"{BIBLIOGRAPHY_PAGE}#ref-{key}"
 
     def cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
+        key = ("cite", cite, posixpath.dirname(page), parenthetical)
+        if key not in self._memo:
+            self._memo[key] = self._cite_item(cite, page, parenthetical)
+        return self._memo[key]
+
+    def _cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
         reference = self.references[cite.key]
         link = relative(self.source_target(cite.key, cite.locator), page)
         title = escape_title(reference.text)
@@ -74,6 +90,12 @@ class Citer:
         return "(" + "; ".join(self.cite_item(cite, page) for cite in span.cites) + ")"
 
     def note_summary(self, note_id: str) -> str:
+        key = ("summary", note_id)
+        if key not in self._memo:
+            self._memo[key] = self._note_summary(note_id)
+        return self._memo[key]
+
+    def _note_summary(self, note_id: str) -> str:
         note = self.book.notes[note_id]
         if isinstance(note, Actor):
             return f"{note.name} — {note.kind}" + (f" (also: {', '.join(note.aliases)})" if note.aliases else "")
@@ -107,8 +129,20 @@ class Citer:
     def link_to(self, note_id: str, page: str, label: str = "", anchor: str = "") -> str:
         """A Markdown link to a note's page, with its summary as the tooltip."""
         target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
-        text = escape_text(label) if label else inline_text(self.title_of(note_id))
-        return f'[{text}]({relative(target, page)} "{escape_title(self.note_summary(note_id))}")'
+        text = escape_text(label) if label else self._link_text(note_id)
+        return f'[{text}]({relative(target, page)} "{self._title_attr(note_id)}")'
+
+    def _link_text(self, note_id: str) -> str:
+        key = ("text", note_id)
+        if key not in self._memo:
+            self._memo[key] = inline_text(self.title_of(note_id))
+        return self._memo[key]
+
+    def _title_attr(self, note_id: str) -> str:
+        key = ("title", note_id)
+        if key not in self._memo:
+            self._memo[key] = escape_title(self.note_summary(note_id))
+        return self._memo[key]
 
     def render(self, note_id: str, field: str, text: str, page: str) -> str:
         """``text`` (a body or a front-matter string) with its citations and cross-references as links."""
@@ -122,7 +156,7 @@ class Citer:
             return span.raw
 
         if field == "body":
-            return rewrite(text, spans, replace)
+            return sanitise_body(rewrite(text, spans, replace))
         pieces, cursor = [], 0
         for span in spans:
             pieces.append(inline_text(text[cursor:span.start], keep_markup=True))
@@ -137,5 +171,5 @@ def inline_text(text: str, keep_markup: bool = False) -> str:
     if not keep_markup:
         return escape_text(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-    return text.replace("\n", " ").replace("\t", " ")
+    return neutralise_attr_lists(text.replace("\n", " ").replace("\t", " "))
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from . import quotes
 from .diagnostics import Diagnostic, Loc, did_you_mean, error, warning
 from .load import Loaded
 from .records import Actor, Claim, Evidence, Note, Page, Scenario, Source
+from .safety import unsafe_links
 from .syntax import Span, scan
 
 FOLDERS = {Actor: "actors", Scenario: "scenarios", Claim: "claims", Source: "sources", Page: ""}
@@ -151,80 +152,145 @@ def _text_fields(note: Note) -> Iterable[tuple[str, str, Loc]]:
                 yield f"relations.{index}.note", relation.note, locs.get(f"relations.{index}.note", relation.loc)
 
 
-def link(loaded: Loaded) -> Book:
-    diagnostics: list[Diagnostic] = []
+@dataclass
+class _Found:
+    """What resolving some notes found; merged into the book's totals."""
+
+    diagnostics: list = field(default_factory=list)
+    backlinks: dict = field(default_factory=lambda: defaultdict(dict))
+    cited: dict = field(default_factory=lambda: defaultdict(dict))
+    used: set = field(default_factory=set)
+    paras: dict = field(default_factory=lambda: defaultdict(set))
+    spans: dict = field(default_factory=dict)
+
+    def merge(self, other: "_Found") -> None:
+        self.diagnostics.extend(other.diagnostics)
+        for target, links in other.backlinks.items():
+            self.backlinks[target].update(links)
+        for note_id, keys in other.cited.items():
+            self.cited[note_id].update(keys)
+        self.used |= other.used
+        for key, paras in other.paras.items():
+            self.paras[key] |= paras
+        self.spans.update(other.spans)
+
+
+def link(loaded: Loaded, cache: dict | None = None) -> Book:
+    """Resolve the loaded book.
+
+    ``cache``, a dict kept between calls, saves re-parsing unchanged text and
+    re-resolving the text of unchanged notes while the set of notes and keys
+    stays the same.
+    """
+    cache = {} if cache is None else cache
+    scans = cache.setdefault("scans", {})
+    resolved = cache.setdefault("notes", {})
+
+    def scan_cached(text: str, path: str, line: int, reserved: tuple[str, ...] = ()) -> list[Span]:
+        key = (text, path, line, reserved)
+        found = scans.get(key)
+        if found is None:
+            found = scans[key] = scan(text, path, line, reserved)
+        return found
+
     notes: dict[str, Note] = {}
     for group in (loaded.pages, loaded.actors, loaded.scenarios, loaded.claims, loaded.sources):
         notes.update(group)
     bib = loaded.bib
-    backlinks: dict[str, dict[tuple[str, str, str], Backlink]] = defaultdict(dict)
-    cited: dict[str, dict[str, None]] = defaultdict(dict)
-    used_keys: set[str] = set()
-    spans: dict[tuple[str, str], list[Span]] = {}
-    citation_paras: dict[str, set[int]] = defaultdict(set)
+    total = _Found()
+    diagnostics = total.diagnostics
 
-    def add_backlink(target: str, source_note: Note, anchor: str, section: str) -> None:
+    def add_backlink(acc: _Found, target: str, source_note: Note, anchor: str, section: str) -> None:
         if target == source_note.id or target not in notes:
             return
-        backlinks[target].setdefault((source_note.id, anchor, section), Backlink(source_note.id, section, anchor))
+        found = acc.backlinks[target]
+        key = (source_note.id, anchor, section)
+        if key not in found:
+            found[key] = Backlink(source_note.id, section, anchor)
 
     def section_title(note: Note, anchor: str) -> str:
         return dict(SECTIONS[type(note)]).get(anchor, anchor)
 
     def check_ref(note: Note, target: str, kinds: tuple[type, ...], loc: Loc, what: str,
-                  anchor: str, section: str = "") -> None:
+                  anchor: str, section: str = "", acc: _Found = total) -> None:
         found = notes.get(target)
         if found is not None and isinstance(found, kinds):
-            add_backlink(target, note, anchor, section or section_title(note, anchor))
+            add_backlink(acc, target, note, anchor, section or section_title(note, anchor))
             return
         if target in loaded.broken_ids:
             return
         choices = [n.id for n in notes.values() if isinstance(n, kinds)]
         if found is not None:
-            diagnostics.append(error(loc, "ref.kind", f"'{target}' is a {KIND_NAMES[type(found)]}, not a {what}",
-                                     did_you_mean(target, choices) or f"name a {what} here"))
+            acc.diagnostics.append(error(loc, "ref.kind", f"'{target}' is a {KIND_NAMES[type(found)]}, not a "
+                                         f"{what}", did_you_mean(target, choices) or f"name a {what} here"))
         else:
             fallback = (f"create content/{what}s/{target}.md" if what != "note"
                         else "no note has this id: fix the id or create the note")
             by_alias = _aliases(loaded, target) if what in ("actor", "note") else []
             hint = (f"did you mean '{by_alias[0]}'?" if by_alias else did_you_mean(target, choices)) or fallback
-            diagnostics.append(error(loc, "ref.unknown", f"unknown {what} '{target}'", hint))
+            acc.diagnostics.append(error(loc, "ref.unknown", f"unknown {what} '{target}'", hint))
 
-    def check_key(note: Note, key: str, loc: Loc, anchor: str, section: str) -> None:
-        used_keys.add(key)
+    def check_key(note: Note, key: str, loc: Loc, anchor: str, section: str, acc: _Found = total) -> None:
+        acc.used.add(key)
         if key not in bib:
-            diagnostics.append(error(loc, "cite.unknown", f"unknown citation key '{key}'",
-                                     did_you_mean(key, bib) or "add an entry with this key to a .bib file in "
-                                     "bibliography/"))
+            acc.diagnostics.append(error(loc, "cite.unknown", f"unknown citation key '{key}'",
+                                         did_you_mean(key, bib) or "add an entry with this key to a .bib file in "
+                                         "bibliography/"))
             return
-        cited[note.id].setdefault(key, None)
+        acc.cited[note.id].setdefault(key, None)
         if key in notes:
-            add_backlink(key, note, anchor, section)
+            add_backlink(acc, key, note, anchor, section)
 
-    def check_spans(note: Note, field: str, found: list[Span], anchor: str | None, section: str) -> None:
-        spans[(note.id, field)] = found
+    def check_spans(acc: _Found, note: Note, field: str, found: list[Span], anchor: str | None,
+                    section: str) -> None:
+        acc.spans[(note.id, field)] = found
         for span in found:
             span_anchor = span.section_anchor if anchor is None else anchor
             span_section = (span.section or "Introduction") if anchor is None else section
             if span.kind == "error":
-                diagnostics.append(error(span.loc, span.code, span.message, _syntax_hint(span.code)))
+                acc.diagnostics.append(error(span.loc, span.code, span.message, _syntax_hint(span.code)))
             elif span.kind == "xref":
                 check_ref(note, span.target, (Actor, Scenario, Claim, Source, Page), span.loc, "note",
-                          span_anchor, span_section)
+                          span_anchor, span_section, acc)
             else:
                 for cite in span.cites:
-                    check_key(note, cite.key, span.loc, span_anchor, span_section)
-                    _check_citation_locator(loaded, cite.key, cite.locator, span.loc, diagnostics, citation_paras)
+                    check_key(note, cite.key, span.loc, span_anchor, span_section, acc)
+                    if cite.locator:
+                        _check_citation_locator(loaded, cite.key, cite.locator, span.loc, acc.diagnostics,
+                                                acc.paras)
 
-    # --- bodies and text fields
-    for note in notes.values():
+    def resolve_text(note: Note) -> _Found:
+        acc = _Found()
         reserved = tuple(anchor for anchor, _ in SECTIONS[type(note)])
-        body_spans = scan(note.body.text, note.body.loc.path, note.body.loc.line, reserved)
-        check_spans(note, "body", body_spans, None, "")
-        for field, text, loc in _text_fields(note):
-            anchor = FIELD_SECTIONS[type(note)].get(field.split(".")[0], "")
-            found = scan(text, loc.path, loc.line)
-            check_spans(note, field, found, anchor, section_title(note, anchor))
+        body_spans = scan_cached(note.body.text, note.body.loc.path, note.body.loc.line, reserved)
+        check_spans(acc, note, "body", body_spans, None, "")
+        acc.diagnostics.extend(unsafe_links(note.body.text, note.body.loc.path, note.body.loc.line))
+        for field_name, text, loc in _text_fields(note):
+            acc.diagnostics.extend(replace(d, loc=loc) for d in unsafe_links(text, loc.path, loc.line))
+            anchor = FIELD_SECTIONS[type(note)].get(field_name.split(".")[0], "")
+            found = scan_cached(text, loc.path, loc.line)
+            check_spans(acc, note, field_name, found, anchor, section_title(note, anchor))
+        return acc
+
+    # --- bodies and text fields; a note whose text resolved cleanly against the same
+    # notes, keys and archives is not resolved again
+    world = hash((frozenset((note_id, type(note).__name__) for note_id, note in notes.items()), frozenset(bib),
+                  frozenset((key, len(archive.paragraphs)) for key, archive in loaded.archives.items()),
+                  frozenset((s.id, s.archive) for s in loaded.sources.values())))
+    for note in notes.values():
+        hit = resolved.get(note.id)
+        if hit is not None and hit[0] is note and hit[1] == world:
+            total.merge(hit[2])
+            continue
+        found = resolve_text(note)
+        if not found.diagnostics:
+            resolved[note.id] = (note, world, found)
+        total.merge(found)
+    backlinks, cited, used_keys, citation_paras, spans = (total.backlinks, total.cited, total.used, total.paras,
+                                                          total.spans)
+
+    def add_backlink_total(target: str, source_note: Note, anchor: str, section: str) -> None:
+        add_backlink(total, target, source_note, anchor, section)
 
     # --- front-matter references
     for actor in loaded.actors.values():
@@ -262,7 +328,7 @@ def link(loaded: Loaded) -> Book:
             if ev.source in bib:
                 used_keys.add(ev.source)
                 cited[claim.id].setdefault(ev.source, None)
-                add_backlink(ev.source, claim, "evidence", "Evidence")
+                add_backlink_total(ev.source, claim, "evidence", "Evidence")
     for source in loaded.sources.values():
         if source.id not in bib:
             diagnostics.append(error(source.loc, "source.no-bib", f"no bibliography entry '{source.id}' for "
@@ -362,7 +428,7 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
     quote_loc = ev.field_locs.get("quote", ev.loc)
     locator_loc = ev.field_locs.get("locator", ev.loc)
     wanted = quotes.parse_locator(ev.locator)
-    found = quotes.find(ev.quote, archive.paragraphs)
+    found = quotes.find(ev.quote, archive.paragraphs, wanted[0] if wanted else 0)
     if not found:
         closest = difflib.get_close_matches(quotes.normalise(ev.quote), [quotes.normalise(p) for p in
                                                                           archive.paragraphs], n=1, cutoff=0.3)

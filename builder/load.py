@@ -71,6 +71,11 @@ def read_text(path: Path, rel: str, limit: int, diagnostics: list[Diagnostic]) -
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+#: Cyrillic and Greek letters that look like ASCII ones (a file name with one looks valid but is not).
+_LOOK_ALIKES = dict(zip("авсеһіјкмнорѕтухԁɡοαεικνρτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧАВСЕНІЈКМОРЅТХ",
+                        "abcehijkmhopstyxdgoaeikvptuxabezhikmnoptyxabcehijkmopstx"))
+
+
 def _check_id(stem: str, rel: str, kind: str, diagnostics: list[Diagnostic]) -> bool:
     pattern = schema.KEY_PATTERN if kind == "source" else schema.ID_PATTERN
     if pattern.match(stem):
@@ -83,6 +88,13 @@ def _check_id(stem: str, rel: str, kind: str, diagnostics: list[Diagnostic]) -> 
     suggestion = "-".join(part for part in "".join(c if c.isalnum() else " " for c in ascii_form).split())
     what = "a bibliography key (lower-case letters, digits, '-', '_')" if kind == "source" else \
         "lower-case ASCII letters, digits and single '-'"
+    foreign = [c for c in stem if not c.isascii() and unicodedata.category(c).startswith("L")]
+    look_alike = "".join(_LOOK_ALIKES.get(c, c) for c in stem)
+    if foreign and all(c in _LOOK_ALIKES for c in foreign) and pattern.match(look_alike):
+        suggestion = look_alike
+        letter = foreign[0]
+        what += (f"; '{letter}' (U+{ord(letter):04X} {unicodedata.name(letter, 'letter')}) only looks like "
+                 f"'{_LOOK_ALIKES[letter]}'")
     diagnostics.append(error(Loc(rel), "id.invalid", f"file name '{stem}' is not a valid id: use {what}",
                              f"rename the file to '{suggestion or 'note'}.md'"))
     return False
@@ -106,6 +118,10 @@ def _note(path: Path, root: Path, kind: str, fields, diagnostics: list[Diagnosti
     if parts.yaml_text is None:
         diagnostics.append(error(Loc(rel, 1), "frontmatter.missing", "the note has no front matter",
                                  "start the file with a line '---', the fields, and another '---'"))
+        return None
+    if not parts.closed:
+        diagnostics.append(error(Loc(rel, 1), "frontmatter.unclosed", "the front matter is not closed",
+                                 "end the fields with a line '---' before the body"))
         return None
     node, problems = parse_yaml(parts.yaml_text, rel, parts.yaml_first_line)
     diagnostics.extend(problems)
@@ -176,7 +192,8 @@ def archive_path_problem(value: str) -> str:
     return ""
 
 
-def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Diagnostic]) -> dict[str, Archive]:
+def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Diagnostic],
+                   cache: dict | None = None) -> dict[str, Archive]:
     archives: dict[str, Archive] = {}
     for source in sources.values():
         value = source.archive
@@ -193,14 +210,59 @@ def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Dia
             diagnostics.append(error(loc, "archive.missing", f"archived text '{value}' does not exist",
                                      f"save the source's text as {value}"))
             continue
-        text = read_text(path, value, MAX_ARCHIVE_BYTES, diagnostics)
-        if text is not None:
-            archives[value] = Archive(value, paragraphs(text))
+        archive, problems = _cached(cache, path, value, lambda found, p=path, v=value: _read_archive(p, v, found))
+        diagnostics.extend(problems)
+        if archive is not None:
+            archives[value] = archive
     return archives
 
 
-def load(root: Path) -> Loaded:
-    """Read the whole book under ``root`` (which holds content/ and bibliography/)."""
+_INVALID_ID = object()
+
+
+def _stat_key(path: Path) -> tuple:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
+def _cached(cache: dict | None, path: Path, rel: str, compute) -> tuple:
+    """``compute(diagnostics)`` for a file, or its earlier result while the file is unchanged."""
+    if cache is None:
+        found: list[Diagnostic] = []
+        return compute(found), found
+    try:
+        key = _stat_key(path)
+    except OSError:
+        key = None
+    hit = cache.get(rel)
+    if hit is not None and key is not None and hit[0] == key:
+        return hit[1], list(hit[2])
+    found = []
+    value = compute(found)
+    cache[rel] = (key, value, tuple(found))
+    return value, found
+
+
+def _read_note(path: Path, root: Path, kind: str, stem: str, rel: str, diagnostics: list[Diagnostic]):
+    """The note's record; None when it cannot be read; ``_INVALID_ID`` for a bad file name."""
+    if not _check_id(stem, rel, kind, diagnostics):
+        return _INVALID_ID
+    fields, build = LOADERS[kind]
+    result = _note(path, root, kind, fields, diagnostics)
+    return None if result is None else build(stem, *result)
+
+
+def _read_archive(path: Path, rel: str, diagnostics: list[Diagnostic]) -> Archive | None:
+    text = read_text(path, rel, MAX_ARCHIVE_BYTES, diagnostics)
+    return None if text is None else Archive(rel, paragraphs(text))
+
+
+def load(root: Path, cache: dict | None = None) -> Loaded:
+    """Read the whole book under ``root`` (which holds content/ and bibliography/).
+
+    With a ``cache`` (a dict kept between calls), files whose size and time
+    stamp did not change are not read again.
+    """
     diagnostics: list[Diagnostic] = []
     content = root / "content"
     collected: dict[str, dict] = {"actor": {}, "scenario": {}, "claim": {}, "source": {}, "page": {}}
@@ -230,11 +292,12 @@ def load(root: Path) -> Loaded:
         rel = path.relative_to(root).as_posix()
         files.append(rel)
         stem = path.stem
-        if not _check_id(stem, rel, kind, diagnostics):
+        record, problems = _cached(cache, path, rel, lambda found, p=path, k=kind, r=rel, s=stem:
+                                   _read_note(p, root, k, s, r, found))
+        diagnostics.extend(problems)
+        if record is _INVALID_ID:
             continue
-        fields, build = LOADERS[kind]
-        result = _note(path, root, kind, fields, diagnostics)
-        if result is None:
+        if record is None:
             # keep the id reserved so references to a broken note do not pile up errors
             seen.setdefault(stem, rel)
             continue
@@ -243,21 +306,23 @@ def load(root: Path) -> Loaded:
                                      "ids are file stems and must be unique across the book: rename one"))
             continue
         seen[stem] = rel
-        collected[kind][stem] = build(stem, *result)
+        collected[kind][stem] = record
 
     bib: dict[str, BibEntry] = {}
     bib_dir = root / "bibliography"
     for path in sorted(bib_dir.glob("*.bib")) if bib_dir.is_dir() else []:
         rel = path.relative_to(root).as_posix()
         files.append(rel)
-        for key, entry in load_bib_file(path, rel, diagnostics).items():
+        entries, problems = _cached(cache, path, rel, lambda found, p=path, r=rel: load_bib_file(p, r, found))
+        diagnostics.extend(problems)
+        for key, entry in entries.items():
             if key in bib:
                 diagnostics.append(error(entry.loc, "bib.duplicate-key",
                                          f"duplicate bibliography key '{key}' (also {bib[key].loc})",
                                          "give one of the entries another key"))
                 continue
             bib[key] = entry
-    archives = _load_archives(root, collected["source"], diagnostics)
+    archives = _load_archives(root, collected["source"], diagnostics, cache)
     files.extend(sorted(archives))
     return Loaded(collected["actor"], collected["scenario"], collected["claim"], collected["source"],
                   collected["page"], bib, archives, tuple(diagnostics), tuple(files),

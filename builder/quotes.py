@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CHARS = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
@@ -31,6 +32,7 @@ def paragraphs(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
+@lru_cache(maxsize=4096)
 def parse_locator(locator: str) -> tuple[int, int] | None:
     """``para. 4`` → (4, 4); ``paras. 4–5`` → (4, 5); anything else → None."""
     match = LOCATOR.match(locator.strip())
@@ -56,21 +58,21 @@ def _parts(quote: str) -> list[str]:
     return [part for part in parts if part]
 
 
-def _normalised_with_map(text: str) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters, the offset in ``text``."""
-    out, index_map, previous_space = [], [], True
-    for offset, char in enumerate(text.translate(_CHARS)):
-        if char.isspace():
-            if previous_space:
-                continue
+@lru_cache(maxsize=65536)
+def _normalised_with_map(text: str) -> tuple[str, tuple[int, ...]]:
+    """Normalised text and, for each of its characters, the offset in ``text``.
+
+    Cached: an archived paragraph is searched once per quote that may be in it.
+    """
+    out, index_map = [], []
+    translated = text.translate(_CHARS)
+    for match in re.finditer(r"\S+", translated):
+        if out:
             out.append(" ")
-            index_map.append(offset)
-            previous_space = True
-        else:
-            out.append(char)
-            index_map.append(offset)
-            previous_space = False
-    return "".join(out), index_map
+            index_map.append(match.start() - 1)
+        out.append(match.group())
+        index_map.extend(range(match.start(), match.end()))
+    return "".join(out), tuple(index_map)
 
 
 def find_in_paragraph(quote: str, paragraph: str) -> tuple[tuple[int, int], ...] | None:
@@ -90,11 +92,16 @@ def find_in_paragraph(quote: str, paragraph: str) -> tuple[tuple[int, int], ...]
     return tuple(ranges)
 
 
-def find(quote: str, paras: tuple[str, ...]) -> list[Match]:
-    """Every paragraph the quote occurs in."""
+@lru_cache(maxsize=65536)
+def find(quote: str, paras: tuple[str, ...], first: int = 0) -> tuple[Match, ...]:
+    """Every paragraph the quote occurs in; with ``first`` (a paragraph number), only that one if it matches."""
+    if 1 <= first <= len(paras):
+        ranges = find_in_paragraph(quote, paras[first - 1])
+        if ranges is not None:
+            return (Match(first, ranges),)
     matches = []
     for number, paragraph in enumerate(paras, start=1):
         ranges = find_in_paragraph(quote, paragraph)
         if ranges is not None:
             matches.append(Match(number, ranges))
-    return matches
+    return tuple(matches)

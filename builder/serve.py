@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .cli import print_diagnostics
 from .diagnostics import BuildFailed
-from .pipeline import Paths, generate, quiet_mkdocs
+from .incremental import BuildState, generate_incremental
+from .pipeline import Paths, quiet_mkdocs
 
 POLL_SECONDS = 0.5
 
@@ -31,10 +32,11 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
 
     quiet_mkdocs(False)
     nav: list = []  # mkdocs re-reads its config on each rebuild; this list is updated in place
+    state = BuildState()
 
     def regenerate() -> None:
         try:
-            _, rendered = generate(paths, strict)
+            _, rendered, _ = generate_incremental(paths, state, strict)
         except BuildFailed as failed:
             print_diagnostics(failed.diagnostics, "text")
             print("the book has errors: the site shows the last good build", file=sys.stderr)
@@ -59,8 +61,8 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        mkdocs_serve(config_file=str(paths.config), livereload=True, dev_addr=dev_addr, docs_dir=str(paths.docs),
-                     nav=nav)
+        mkdocs_serve(config_file=str(paths.config), livereload=True, build_type="dirty", dev_addr=dev_addr,
+                     docs_dir=str(paths.docs), nav=nav)
     finally:
         stop.set()
     return 0

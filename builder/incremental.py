@@ -1,0 +1,95 @@
+"""Incremental builds: after an edit, re-read, re-link and re-render only what it touches.
+
+``BuildState`` keeps what the previous run computed; ``generate_incremental``
+returns the same Markdown a full build would (the tests compare the two) but
+re-renders only the edited notes' pages, the pages they link to or are linked
+from, the index pages and the parts of the claims table that show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .bibliography import format_references
+from .diagnostics import BuildFailed, sorted_diagnostics
+from .link import Book, link, page_path
+from .load import load
+from .pipeline import Paths, failures, write_pages
+from .records import Claim, Source
+from .render import Rendered, matrix_parts, read_settings, render
+
+INDEX_PAGES = ("index.md", "actors/index.md", "scenarios/index.md", "claims/index.md", "sources/index.md")
+
+
+@dataclass
+class BuildState:
+    """What the last build computed, kept between builds of one process (``serve``)."""
+
+    files: dict = field(default_factory=dict)
+    """Loaded records by file, with the size and time stamp they were read at."""
+    links: dict = field(default_factory=dict)
+    """The link stage's cache: citations and cross-references found in each text, and what they resolved to."""
+    references: dict = field(default_factory=dict)
+    """Formatted references by entry."""
+    book: Book | None = None
+    """The last book that built."""
+    rendered: Rendered | None = None
+    """Its pages."""
+
+
+def _forward_links(book: Book) -> dict[str, set[str]]:
+    forward: dict[str, set[str]] = {}
+    for target, links in book.backlinks.items():
+        for backlink in links:
+            forward.setdefault(backlink.source_id, set()).add(target)
+    return forward
+
+
+def affected_pages(old: Book, new: Book, settings) -> set[str] | None:
+    """Pages whose text may differ between two builds; None when any page may."""
+    if (old.loaded.bib.keys() != new.loaded.bib.keys()
+            or any(old.loaded.bib[k] is not new.loaded.bib[k] for k in new.loaded.bib)
+            or old.loaded.archives.keys() != new.loaded.archives.keys()
+            or any(old.loaded.archives[k] is not new.loaded.archives[k] for k in new.loaded.archives)):
+        return None
+    changed = {i for i in old.notes.keys() | new.notes.keys() if old.notes.get(i) != new.notes.get(i)}
+    changed |= {c for c in new.balances if old.balances.get(c) != new.balances[c]}
+    if not changed:
+        return set()
+    pages = set(INDEX_PAGES)
+    for book in (old, new):
+        forward = _forward_links(book)
+        for note_id in changed:
+            neighbours = {b.source_id for b in book.backlinks.get(note_id, [])} | forward.get(note_id, set())
+            for other in neighbours | {note_id}:
+                if other in book.notes:
+                    pages.add(page_path(book.notes[other]))
+        for path, claim_ids in matrix_parts(book, settings):
+            shown = set(claim_ids) | {ev.source for c in claim_ids for ev in book.claims[c].evidence}
+            if shown & changed or not claim_ids:
+                pages.add(path)
+    if any(isinstance(old.notes.get(i) or new.notes.get(i), Claim | Source) for i in changed):
+        pages |= {path for path, _ in matrix_parts(new, settings)} - {
+            path for path, _ in matrix_parts(old, settings)}
+    return pages
+
+
+def generate_incremental(paths: Paths, state: BuildState, strict: bool = False) -> tuple[Book, Rendered, list[str]]:
+    """Like ``pipeline.generate``, reusing ``state``; returns the book, all pages, and the paths rewritten."""
+    book = link(load(paths.root, state.files), state.links)
+    if failures(book, strict):
+        raise BuildFailed(sorted_diagnostics(book.diagnostics))
+    settings = read_settings(paths.config)
+    references = format_references(book.loaded.bib, state.references)
+    only = None
+    if state.book is not None and state.rendered is not None:
+        only = affected_pages(state.book, book, settings)
+    rendered = render(book, settings, references, only)
+    if only is not None:
+        pages = {path: state.rendered.pages[path] for path in rendered.chapters if path in state.rendered.pages}
+        pages.update(rendered.pages)
+        rendered = Rendered(pages, rendered.nav, rendered.chapters)
+    written = write_pages(paths.docs, Rendered({p: rendered.pages[p] for p in (only or rendered.pages)
+                                                if p in rendered.pages}, rendered.nav, rendered.chapters))
+    state.book, state.rendered = book, rendered
+    return book, rendered, written

@@ -1,0 +1,85 @@
+"""An incremental build (as ``serve`` runs it) writes exactly what a full build writes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from builder.bench.generate import generate as generate_book
+from builder.diagnostics import BuildFailed
+from builder.incremental import BuildState, generate_incremental
+from builder.pipeline import Paths, generate
+
+from conftest import CONFIG
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.md"))}
+
+
+def assert_same_as_full(root: Path, incremental: Paths, tmp_path: Path, name: str) -> None:
+    full = Paths.for_root(root, CONFIG, build=tmp_path / f"full-{name}")
+    generate(full)
+    assert tree(incremental.docs) == tree(full.docs)
+
+
+@pytest.fixture
+def book(tmp_path) -> Path:
+    root = tmp_path / "book"
+    generate_book(root, 120, seed=7)
+    return root
+
+
+def test_edits_rebuild_only_what_they_touch_and_match_a_full_build(book, tmp_path):
+    paths = Paths.for_root(book, CONFIG, build=tmp_path / "incremental")
+    state = BuildState()
+    _, rendered, written = generate_incremental(paths, state)
+    assert len(written) == len(rendered.pages)
+
+    _, _, written = generate_incremental(paths, state)
+    assert written == []
+
+    claim = sorted((book / "content" / "claims").glob("*.md"))[0]
+    claim.write_text(claim.read_text().replace("statement: ", "statement: Edited. ", 1), encoding="utf-8")
+    _, rendered, written = generate_incremental(paths, state)
+    assert f"claims/{claim.stem}.md" in written
+    assert 0 < len(written) < len(rendered.pages) / 2
+    assert_same_as_full(book, paths, tmp_path, "edit")
+
+    actor = sorted((book / "content" / "actors").glob("*.md"))[0]
+    (book / "content" / "actors" / "new-actor.md").write_text(
+        f"---\nname: New actor\nkind: person\n---\nWorks with [[{actor.stem}]].\n", encoding="utf-8")
+    actor.write_text(actor.read_text() + "\nSee [[new-actor]].\n", encoding="utf-8")
+    _, _, written = generate_incremental(paths, state)
+    assert "actors/new-actor.md" in written
+    assert_same_as_full(book, paths, tmp_path, "add")
+
+    (book / "content" / "actors" / "new-actor.md").unlink()
+    actor.write_text(actor.read_text().replace("\nSee [[new-actor]].\n", ""), encoding="utf-8")
+    generate_incremental(paths, state)
+    assert not (paths.docs / "actors" / "new-actor.md").exists()
+    assert_same_as_full(book, paths, tmp_path, "remove")
+
+    bib = book / "bibliography" / "book.bib"
+    bib.write_text(bib.read_text().replace("title = {", "title = {Retitled ", 1), encoding="utf-8")
+    generate_incremental(paths, state)
+    assert_same_as_full(book, paths, tmp_path, "bib")
+
+
+def test_a_broken_edit_fails_and_the_next_good_one_recovers(book, tmp_path):
+    paths = Paths.for_root(book, CONFIG, build=tmp_path / "incremental")
+    state = BuildState()
+    generate_incremental(paths, state)
+    before = tree(paths.docs)
+    claim = sorted((book / "content" / "claims").glob("*.md"))[1]
+    good = claim.read_text()
+    claim.write_text(re.sub(r"stance: \w+", "stance: sideways", good, count=1), encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        generate_incremental(paths, state)
+    assert any(d.code == "field.enum" for d in failed.value.diagnostics)
+    assert tree(paths.docs) == before
+    claim.write_text(good.replace("statement: ", "statement: Fixed. ", 1), encoding="utf-8")
+    generate_incremental(paths, state)
+    assert_same_as_full(book, paths, tmp_path, "recovered")
