@@ -642,12 +642,25 @@ def write_pdf(document_html: str, target: Path, base: Path | None = None) -> int
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             rendered.write_pdf(tmp)
+            label_pages(tmp, len(rendered.pages))
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
         return len(rendered.pages)
     finally:
         gc.set_threshold(*thresholds)
+
+
+def label_pages(pdf: Path, pages: int) -> None:
+    """Page labels a PDF viewer shows: "Cover", then the numbers the footers print (2, 3 …)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=pdf)
+    writer.set_page_label(0, 0, prefix="Cover")
+    if pages > 1:
+        writer.set_page_label(1, pages - 1, style="/D", start=2)
+    with open(pdf, "wb") as stream:
+        writer.write(stream)
 
 
 class PdfFailed(Exception):

@@ -14,7 +14,7 @@ from builder import cli, pdf
 from builder.pipeline import Paths, generate
 from builder.render import CHAPTERS, read_settings
 
-pypdf = pytest.importorskip("pypdf")
+import pypdf
 
 from conftest import CONFIG, PROJECT, SITES  # noqa: E402
 
@@ -78,6 +78,13 @@ def test_page_x_of_y_footers(built):
         assert total >= 3
         for number, text in enumerate(pages[1:], start=2):
             assert f"page {number} of {total}" in text, (name, number)
+
+
+def test_page_labels_match_the_printed_page_numbers(built):
+    for name, reader in built["readers"].items():
+        labels = reader.page_labels
+        assert labels[0] == "Cover", name
+        assert labels[1:] == [str(number) for number in range(2, len(reader.pages) + 1)], name
 
 
 def test_headings_are_in_the_text_and_the_outline(built):
