@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import html
 import json
+from collections import defaultdict
+from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +20,9 @@ import jinja2
 from . import schema
 from .bibliography import Reference, format_references
 from .cite import BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, inline_text, relative
+from .parallel import fork_map
 from .link import SECTIONS, Book, independent_groups, page_path
-from .records import Actor, Claim, Page, Scenario, Source
+from .records import Actor, Claim, Evidence, Page, Relation, Scenario, Source
 
 STANCE_SYMBOLS = {"supports": "▲", "contradicts": "▼", "qualifies": "◆"}
 CHAPTERS = ("Overview", "Actors", "Scenarios", "Claims & evidence", "Sources")
@@ -33,6 +38,10 @@ class Settings:
     """Show each source's whole archived text on its page, quoted passages highlighted."""
     nav_notes_limit: int = 200
     """Chapters with more notes than this list only their index page in the navigation."""
+    matrix_claims_per_page: int = 60
+    """Claims per page of the claims-against-evidence table (larger books get several pages)."""
+    directory_urls: bool = True
+    """mkdocs' ``use_directory_urls``: how links inside raw HTML (the relation graphs) are written."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,9 @@ class Rendered:
     """Page path → chapter title."""
 
 
+@lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
+    """The template environment (cached: compiling the templates is the slow part)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("builder", "templates"),
         autoescape=False,  # the output is Markdown; values are escaped explicitly
@@ -65,11 +76,48 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+@dataclass(frozen=True)
+class BookIndex:
+    """Reverse look-ups, built once per render so that no page scans the whole book."""
+
+    claims_by_actor: dict[str, list[Claim]]
+    scenarios_by_actor: dict[str, list[Scenario]]
+    scenarios_by_claim: dict[str, list[Scenario]]
+    evidence_by_source: dict[str, list[tuple[Claim, Evidence]]]
+    relayed_by: dict[str, list[Source]]
+    incoming_relations: dict[str, list[tuple[Actor, Relation]]]
+    members: dict[str, list[Actor]]
+
+    @classmethod
+    def of(cls, book: Book) -> "BookIndex":
+        index = cls(*(defaultdict(list) for _ in range(7)))
+        for claim in book.claims.values():
+            for actor_id in dict.fromkeys(claim.actors):
+                index.claims_by_actor[actor_id].append(claim)
+            for ev in claim.evidence:
+                index.evidence_by_source[ev.source].append((claim, ev))
+        for scenario in book.scenarios.values():
+            for actor_id in dict.fromkeys(scenario.actors):
+                index.scenarios_by_actor[actor_id].append(scenario)
+            for claim_id in dict.fromkeys(scenario.claims):
+                index.scenarios_by_claim[claim_id].append(scenario)
+        for source in book.sources.values():
+            for key in dict.fromkeys(source.relays):
+                index.relayed_by[key].append(source)
+        for actor in book.actors.values():
+            for relation in actor.relations:
+                index.incoming_relations[relation.actor].append((actor, relation))
+            if actor.affiliation:
+                index.members[actor.affiliation].append(actor)
+        return index
+
+
 class PageContext:
     """What templates call to link, cite and render text from one page."""
 
-    def __init__(self, citer: Citer, page: str, settings: Settings, chapter: str):
+    def __init__(self, citer: Citer, index: BookIndex, page: str, settings: Settings, chapter: str):
         self.citer = citer
+        self.index = index
         self.book = citer.book
         self.page = page
         self.settings = settings
@@ -101,6 +149,20 @@ class PageContext:
     def stance(self, stance: str) -> str:
         return f"{STANCE_SYMBOLS[stance]} {stance}"
 
+    def backlinks(self, note_id: str) -> str:
+        """The "Referenced by" section: each referencing note, then the sections it refers from."""
+        links = self.book.backlinks.get(note_id)
+        if not links:
+            return ""
+        lines = ["## Referenced by { #referenced-by }", ""]
+        for source_id, group in groupby(links, key=attrgetter("source_id")):
+            page = page_path(self.book.notes[source_id])
+            sections = ", ".join(
+                f"[{escape_text(b.section)}]({self.href(page + (f'#{b.anchor}' if b.anchor else ''))})"
+                for b in group)
+            lines.append(f"- {self.link(source_id)}: {sections}")
+        return "\n".join(lines) + "\n"
+
     def cited_keys(self, note_id: str) -> list[Reference]:
         keys = self.book.cited.get(note_id, [])
         return sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
@@ -109,10 +171,20 @@ class PageContext:
         return relative(self.citer.source_target(key), self.page)
 
     def claims_of_actor(self, actor_id: str) -> list[Claim]:
-        return [c for c in self.book.claims.values() if actor_id in c.actors]
+        return self.index.claims_by_actor.get(actor_id, [])
 
     def scenarios_of(self, attribute: str, note_id: str) -> list[Scenario]:
-        return [s for s in self.book.scenarios.values() if note_id in getattr(s, attribute)]
+        found = self.index.scenarios_by_actor if attribute == "actors" else self.index.scenarios_by_claim
+        return found.get(note_id, [])
+
+    def evidence_of(self, key: str) -> list[tuple[Claim, Evidence]]:
+        return self.index.evidence_by_source.get(key, [])
+
+    def incoming_relations(self, actor_id: str) -> list[tuple[Actor, Relation]]:
+        return self.index.incoming_relations.get(actor_id, [])
+
+    def members(self, actor_id: str) -> list[Actor]:
+        return self.index.members.get(actor_id, [])
 
     def balance(self, claim_id: str):
         return self.book.balances[claim_id]
@@ -131,18 +203,17 @@ class PageContext:
                       key=lambda k: (self.refs[k].author, self.refs[k].year, k))
         rows = []
         for claim in claims:
-            cells = []
-            for key in keys:
-                items = [ev for ev in claim.evidence if ev.source == key]
-                cells.append([(ev, self.href(f"{page_path(claim)}#{ev.anchor}")) for ev in items])
-            rows.append((claim, cells))
+            by_source: dict[str, list] = defaultdict(list)
+            for ev in claim.evidence:
+                by_source[ev.source].append((ev, self.href(f"{page_path(claim)}#{ev.anchor}")))
+            rows.append((claim, [by_source.get(key, []) for key in keys]))
         return {"keys": keys, "rows": rows}
 
     def claims_citing(self, key: str) -> list[Claim]:
-        return [claim for claim in self.book.claims.values() if any(ev.source == key for ev in claim.evidence)]
+        return list({claim.id: claim for claim, _ in self.evidence_of(key)}.values())
 
     def relayed_by(self, key: str) -> list[Source]:
-        return [s for s in self.book.sources.values() if key in s.relays]
+        return self.index.relayed_by.get(key, [])
 
     def origin_groups(self, evidence) -> list[list[str]]:
         return independent_groups(evidence, self.book.origins)
@@ -155,18 +226,36 @@ class PageContext:
         numbers = range(1, len(archive.paragraphs) + 1) if self.settings.publish_archive else \
             self.book.passages.get(source.id, ())
         marks: dict[int, list[tuple[int, int, str, str]]] = {}
-        for claim in self.book.claims.values():
-            for ev in claim.evidence:
-                match = self.book.matches.get((claim.id, ev.index))
-                if ev.source == source.id and match:
-                    for number, (start, end) in enumerate(match.ranges):
-                        anchor = ev.passage_anchor if number == 0 else ""
-                        marks.setdefault(match.paragraph, []).append((start, end, anchor, claim.id))
+        for claim, ev in self.evidence_of(source.id):
+            match = self.book.matches.get((claim.id, ev.index))
+            if match:
+                for number, (start, end) in enumerate(match.ranges):
+                    anchor = ev.passage_anchor if number == 0 else ""
+                    marks.setdefault(match.paragraph, []).append((start, end, anchor, claim.id))
         return [{"number": n, "html": _highlight(archive.paragraphs[n - 1], marks.get(n, [])),
                  "claims": sorted({m[3] for m in marks.get(n, [])})} for n in numbers]
 
     def section_title(self, kind: type, anchor: str) -> str:
         return dict(SECTIONS[kind])[anchor]
+
+    def relation_graph(self, actor_id: str = "") -> str:
+        """Inline SVG of one actor's relations, or of the whole book's (builder/graph.py); "" if none."""
+        from . import graph
+
+        edges = self.citer._memo.get(("graph-edges",))
+        if edges is None:
+            labels = {key: ref.label for key, ref in self.refs.items()}
+            edges = self.citer._memo[("graph-edges",)] = graph.edges_of(self.book.actors, labels)
+        if actor_id:
+            return graph.local_graph(self.book.actors, edges, actor_id, self.page, page_path,
+                                     self.settings.directory_urls)
+        return graph.full_graph(self.book.actors, edges, self.page, page_path, self.settings.directory_urls)
+
+    def search_keywords(self, actor: Actor) -> list[str]:
+        """Aliases to index as search keywords of an actor's page (builder/aliases.py)."""
+        from . import aliases
+
+        return aliases.search_keywords(actor)
 
 
 def _highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
@@ -190,44 +279,67 @@ def _highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
 
 def _nav_label(text: str, limit: int = 70) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    # mkdocs puts nav titles into the page as they are, unescaped; quotes stay as they are, since Material
+    # escapes the title again in attributes (footer aria-label: a &quot; there would read "&amp;quot;")
+    return html.escape(text, quote=False)
 
 
-def render(book: Book, settings: Settings, references: dict[str, Reference] | None = None) -> Rendered:
+def matrix_parts(book: Book, settings: Settings) -> list[tuple[str, list[str]]]:
+    """(page path, claim ids) of each page of the claims-against-evidence table."""
+    claim_ids = list(book.claims)
+    size = max(1, settings.matrix_claims_per_page)
+    chunks = [claim_ids[i:i + size] for i in range(0, len(claim_ids), size)] or [[]]
+    return [("claims/matrix.md" if number == 1 else f"claims/matrix/{number}.md", chunk)
+            for number, chunk in enumerate(chunks, start=1)]
+
+
+def render(book: Book, settings: Settings, references: dict[str, Reference] | None = None,
+           only: set[str] | None = None) -> Rendered:
+    """Every page of the book (or only the paths in ``only``) and the navigation."""
     references = references if references is not None else format_references(book.loaded.bib)
     citer = Citer(book, references)
+    index = BookIndex.of(book)
     env = _environment()
-    pages: dict[str, str] = {}
-    chapters: dict[str, str] = {}
+    jobs: list[tuple[str, str, str, dict]] = []
 
-    def write(path: str, template: str, chapter: str, **values) -> None:
-        context = PageContext(citer, path, settings, chapter)
-        pages[path] = env.get_template(template).render(c=context, settings=settings, chapter=chapter,
-                                                         **values)
-        chapters[path] = chapter
+    def add(path: str, template: str, chapter: str, **values) -> None:
+        jobs.append((path, template, chapter, values))
 
     prose = sorted(book.pages.values(), key=lambda p: (p.id != "index", p.order, p.title, p.id))
     for page in prose:
-        write(page_path(page), "page.md.j2", "Overview", note=page)
+        add(page_path(page), "page.md.j2", "Overview", note=page)
     if "index" not in book.pages:
-        write("index.md", "home.md.j2", "Overview")
+        add("index.md", "home.md.j2", "Overview")
     for actor in book.actors.values():
-        write(page_path(actor), "actor.md.j2", "Actors", note=actor)
+        add(page_path(actor), "actor.md.j2", "Actors", note=actor)
     for scenario in book.scenarios.values():
-        write(page_path(scenario), "scenario.md.j2", "Scenarios", note=scenario)
+        add(page_path(scenario), "scenario.md.j2", "Scenarios", note=scenario)
     for claim in book.claims.values():
-        write(page_path(claim), "claim.md.j2", "Claims & evidence", note=claim)
+        add(page_path(claim), "claim.md.j2", "Claims & evidence", note=claim)
     for source in book.sources.values():
-        write(page_path(source), "source.md.j2", "Sources", note=source, reference=references.get(source.id))
+        add(page_path(source), "source.md.j2", "Sources", note=source, reference=references.get(source.id))
 
     kinds = [k for k in schema.ACTOR_KINDS if any(a.kind == k for a in book.actors.values())]
-    write("actors/index.md", "actors_index.md.j2", "Actors", kinds=kinds)
-    write("scenarios/index.md", "scenarios_index.md.j2", "Scenarios")
-    write("claims/index.md", "claims_index.md.j2", "Claims & evidence")
-    write("claims/matrix.md", "matrix.md.j2", "Claims & evidence")
-    write("sources/index.md", "sources_index.md.j2", "Sources")
-    write(BIBLIOGRAPHY_PAGE, "bibliography.md.j2", "Sources",
-          entries=sorted(references.values(), key=lambda r: (r.author, r.year, r.key)))
+    add("actors/index.md", "actors_index.md.j2", "Actors", kinds=kinds)
+    add("actors/relations.md", "relations.md.j2", "Actors")
+    add("scenarios/index.md", "scenarios_index.md.j2", "Scenarios")
+    add("claims/index.md", "claims_index.md.j2", "Claims & evidence")
+    parts = matrix_parts(book, settings)
+    for number, (path, chunk) in enumerate(parts, start=1):
+        add(path, "matrix.md.j2", "Claims & evidence", claim_ids=chunk, part=number, parts=parts)
+    add("sources/index.md", "sources_index.md.j2", "Sources")
+    add(BIBLIOGRAPHY_PAGE, "bibliography.md.j2", "Sources",
+        entries=sorted(references.values(), key=lambda r: (r.author, r.year, r.key)))
+
+    def write(job: tuple[str, str, str, dict]) -> str:
+        path, template, chapter, values = job
+        context = PageContext(citer, index, path, settings, chapter)
+        return env.get_template(template).render(c=context, settings=settings, chapter=chapter, **values)
+
+    chosen = [job for job in jobs if only is None or job[0] in only]
+    pages = dict(zip((job[0] for job in chosen), fork_map(write, chosen)))
+    chapters = {job[0]: job[2] for job in jobs}
     return Rendered(pages, _nav(book, citer, settings, prose, kinds), chapters)
 
 
@@ -238,7 +350,7 @@ def _nav(book: Book, citer: Citer, settings: Settings, prose: list[Page], kinds:
         return [{_nav_label(label(n)): page_path(n)} for n in notes]
 
     overview = [{"Home": "index.md"}] + [{_nav_label(p.title): page_path(p)} for p in prose if p.id != "index"]
-    actors: list = [{"All actors": "actors/index.md"}]
+    actors: list = [{"All actors": "actors/index.md"}, {"Relations between actors": "actors/relations.md"}]
     if len(book.actors) <= settings.nav_notes_limit:
         for kind in kinds:
             group = sorted((a for a in book.actors.values() if a.kind == kind), key=lambda a: a.name.lower())
@@ -271,4 +383,6 @@ def read_settings(mkdocs_yml: Path) -> Settings:
         title=str(book.get("title") or data.get("site_name") or defaults.title),
         publish_archive=bool(book.get("publish_archive", defaults.publish_archive)),
         nav_notes_limit=int(book.get("nav_notes_limit", defaults.nav_notes_limit)),
+        matrix_claims_per_page=int(book.get("matrix_claims_per_page", defaults.matrix_claims_per_page)),
+        directory_urls=bool(data.get("use_directory_urls", True)),
     )

@@ -1,0 +1,543 @@
+"""Actor relationship graphs, drawn by the builder as static, inline SVG.
+
+Two drawings, both deterministic (same book → byte-identical SVG) and needing
+neither JavaScript nor any request:
+
+* ``full_graph``: every actor with a stated relation, laid out by a seeded
+  force-directed layout (Fruchterman–Reingold, fixed iterations) that starts
+  from a circle ordered by kind;
+* ``local_graph``: one actor in the middle and its direct relations around it.
+
+Relation types differ by line pattern *and* colour, carry arrowheads when
+they have a direction (membership, leadership …) and a word on the line; node
+kinds differ by shape. Each node is a link to the actor's page, each edge has a
+``<title>`` (the relation and who states it), and an HTML legend follows the
+drawing. Colours are presentation attributes, so that the drawing prints
+without the site's stylesheet; ``book.css`` overrides them for dark mode.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import posixpath
+import random
+from dataclasses import dataclass, field
+
+from . import schema
+from .records import Actor
+
+#: relation type → (colour, dash pattern, line width, directed)
+RELATION_STYLES: dict[str, tuple[str, str, float, bool]] = {
+    "alliance": ("#1a4d8f", "", 3.0, False),
+    "treaty": ("#1a4d8f", "9 3 2 3", 2.0, False),
+    "partnership": ("#1b6e37", "6 3", 2.0, False),
+    "rivalry": ("#b3261e", "2 3", 2.4, False),
+    "kinship": ("#8a5a00", "1 4", 2.4, False),
+    "membership": ("#55595f", "", 1.4, True),
+    "leadership": ("#6a3d9a", "", 1.8, True),
+    "employment": ("#5d4037", "7 2 1 2 1 2", 1.6, True),
+    "reporting": ("#00695c", "4 2", 1.6, True),
+    "authorship": ("#37474f", "10 3", 1.6, True),
+}
+DIRECTION_WORDS = {
+    "membership": "member of", "leadership": "leads", "employment": "works for",
+    "reporting": "reports on", "authorship": "wrote",
+}
+"""How a directed relation reads from the actor that states it to the other."""
+
+#: node shape group → (label, kinds, fill colour)
+SHAPES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "circle": ("state, territory or region", ("state", "territory", "region"), "#c5d5f2"),
+    "square": ("government body, military or party", ("government body", "military", "political party"),
+               "#f2dcc5"),
+    "hexagon": ("alliance, bloc or international organisation",
+                ("alliance or bloc", "international organisation"), "#d5ecd4"),
+    "triangle": ("think tank, media outlet or other", ("think tank", "media outlet", "other"), "#ece1f2"),
+    "diamond": ("person", ("person",), "#f6e8b1"),
+}
+SHAPE_OF_KIND = {kind: shape for shape, (_label, kinds, _fill) in SHAPES.items() for kind in kinds}
+
+FULL_LIMIT = 120
+"""Most actors drawn on the whole-book graph (the best connected ones); the table lists every relation."""
+LOCAL_LIMIT = 24
+"""Most neighbours drawn around one actor."""
+LOCAL_MIN_WIDTH = 360.0
+"""Narrowest local graph (drawing units); drawings are never scaled up past their natural size."""
+MIN_SHOWN = {"all": 720.0, "local": 480.0}
+"""On narrow screens a drawing keeps this width (or its natural one if smaller) and scrolls sideways."""
+NODE_R = 9.0
+FONT = 11.0
+
+
+@dataclass
+class Edge:
+    """One relation type between two actors, merged over the pages and sources that state it."""
+
+    a: str
+    b: str
+    relation: str
+    directed: bool
+    statements: list[tuple[str, str, str]] = field(default_factory=list)
+    """(stating actor, source label, locator)."""
+
+
+def edges_of(actors: dict[str, Actor], labels: dict[str, str] | None = None) -> list[Edge]:
+    """Every stated relation between two known actors; symmetric ones merged across both pages."""
+    labels = labels or {}
+    merged: dict[tuple[str, str, str], Edge] = {}
+    for actor in actors.values():
+        for r in actor.relations:
+            if r.actor not in actors or r.actor == actor.id or r.relation not in RELATION_STYLES:
+                continue
+            directed = RELATION_STYLES[r.relation][3]
+            a, b = (actor.id, r.actor) if directed else tuple(sorted((actor.id, r.actor)))
+            edge = merged.setdefault((a, b, r.relation), Edge(a, b, r.relation, directed))
+            edge.statements.append((actor.id, labels.get(r.source, r.source), r.locator))
+    order = {t: i for i, t in enumerate(schema.RELATION_TYPES)}
+    return sorted(merged.values(), key=lambda e: (e.a, e.b, order.get(e.relation, 99), e.relation))
+
+
+def page_url(path: str, directory_urls: bool = True) -> str:
+    """The site URL (relative to the site root) of a generated page path."""
+    stem = path[:-3] if path.endswith(".md") else path
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def site_href(target: str, page: str, directory_urls: bool = True) -> str:
+    """Link from page ``page`` to page ``target`` as the built site has it (raw HTML is not rewritten by mkdocs)."""
+    target_url, page_url_ = page_url(target, directory_urls), page_url(page, directory_urls)
+    folder = page_url_.rstrip("/") if directory_urls and page_url_.endswith("/") else posixpath.dirname(page_url_)
+    link = posixpath.relpath(target_url.rstrip("/") or ".", folder or ".")
+    if target_url.endswith("/") or target_url == "":
+        link = "./" if link == "." else link + "/"
+    return link
+
+
+# --------------------------------------------------------------------------- layout
+
+
+IDEAL = 100.0
+"""Ideal edge length of the force-directed layout, in drawing units (px at full size)."""
+
+
+def _components(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
+    """Connected components, largest first (ties by their first id), each sorted."""
+    parent = {v: v for v in nodes}
+
+    def find(v: str) -> str:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for a, b in edges:
+        if a in parent and b in parent:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for v in sorted(nodes):
+        groups.setdefault(find(v), []).append(v)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+
+
+def _force_layout(nodes: list[str], edges: list[tuple[str, str]], kinds: dict[str, str], seed: int = 7,
+                  iterations: int = 300) -> dict[str, tuple[float, float]]:
+    """Fruchterman–Reingold for one connected component, with a fixed seed and number of steps.
+
+    Starts from a circle ordered by kind, so that actors of a kind tend to stay together.
+    """
+    n = len(nodes)
+    if n == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    rng = random.Random(seed)
+    kind_order = {k: i for i, k in enumerate(schema.ACTOR_KINDS)}
+    ring = sorted(nodes, key=lambda v: (kind_order.get(kinds.get(v, ""), 99), v))
+    spread = IDEAL * math.sqrt(n) / 2
+    start = {v: (spread * math.cos(2 * math.pi * i / n) + rng.uniform(-1, 1),
+                 spread * math.sin(2 * math.pi * i / n) + rng.uniform(-1, 1)) for i, v in enumerate(ring)}
+    index = {v: i for i, v in enumerate(nodes)}
+    xs = [start[v][0] for v in nodes]
+    ys = [start[v][1] for v in nodes]
+    pairs = [(index[a], index[b]) for a, b in edges if a in index and b in index and a != b]
+    k = IDEAL
+    k2 = k * k
+    temperature = spread / 2
+    cool = temperature / (iterations + 1)
+    for _ in range(iterations):
+        dx = [0.0] * n
+        dy = [0.0] * n
+        for i in range(n):
+            xi, yi = xs[i], ys[i]
+            for j in range(i + 1, n):
+                ddx, ddy = xi - xs[j], yi - ys[j]
+                d2 = ddx * ddx + ddy * ddy or 0.01
+                f = k2 / d2  # repulsion k²/d along the unit vector (ddx, ddy)/d
+                dx[i] += ddx * f
+                dy[i] += ddy * f
+                dx[j] -= ddx * f
+                dy[j] -= ddy * f
+        for i, j in pairs:
+            ddx, ddy = xs[i] - xs[j], ys[i] - ys[j]
+            f = math.sqrt(ddx * ddx + ddy * ddy) / k  # attraction d²/k
+            dx[i] -= ddx * f
+            dy[i] -= ddy * f
+            dx[j] += ddx * f
+            dy[j] += ddy * f
+        for i in range(n):
+            dx[i] -= xs[i] * .03  # gravity towards the centre keeps loose ends close
+            dy[i] -= ys[i] * .03
+            d = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i]) or 1.0
+            step = min(d, temperature)
+            xs[i] += dx[i] / d * step
+            ys[i] += dy[i] / d * step
+        temperature -= cool
+    return {v: (xs[i], ys[i]) for i, v in enumerate(nodes)}
+
+
+def _box(pos: dict[str, tuple[float, float]], labels: dict[str, str]) -> tuple[float, float, float, float]:
+    """Bounding box (left, top, right, bottom) of nodes with their labels underneath."""
+    left = min(x - max(NODE_R, _text_width(labels[v]) / 2) for v, (x, _y) in pos.items())
+    right = max(x + max(NODE_R, _text_width(labels[v]) / 2) for v, (x, _y) in pos.items())
+    top = min(y - NODE_R * 1.2 for _x, y in pos.values())
+    bottom = max(y + NODE_R + FONT + 4 for _x, y in pos.values())
+    return left, top, right, bottom
+
+
+def _spread_labels(pos: dict[str, tuple[float, float]], labels: dict[str, str],
+                   rounds: int = 200) -> dict[str, tuple[float, float]]:
+    """Push apart nodes whose label boxes overlap (deterministic, bounded number of rounds)."""
+    names = sorted(pos)
+    p = {v: list(pos[v]) for v in names}
+    box_h = FONT + NODE_R * 2 + 6
+    half = {v: _text_width(labels[v]) / 2 + 5 for v in names}
+    for _ in range(rounds):
+        moved = False
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                ox = half[a] + half[b] - abs(p[a][0] - p[b][0])
+                oy = box_h - abs(p[a][1] - p[b][1])
+                if ox > 0 and oy > 0:
+                    moved = True
+                    if oy < ox:  # the smaller move: apart vertically
+                        shift = oy / 2 + .5
+                        sign = 1 if (p[a][1], a) >= (p[b][1], b) else -1
+                        p[a][1] += sign * shift
+                        p[b][1] -= sign * shift
+                    else:
+                        shift = ox / 2 + .5
+                        sign = 1 if (p[a][0], a) >= (p[b][0], b) else -1
+                        p[a][0] += sign * shift
+                        p[b][0] -= sign * shift
+        if not moved:
+            break
+    return {v: (x, y) for v, (x, y) in p.items()}
+
+
+def _pack(parts: list[dict[str, tuple[float, float]]], labels: dict[str, str], width: float,
+          gap: float = 28.0) -> tuple[dict[str, tuple[float, float]], float, float]:
+    """Place component layouts in rows (largest first) across ``width``; returns positions, width and height."""
+    out: dict[str, tuple[float, float]] = {}
+    x = y = row_height = used = 0.0
+    for part in parts:
+        left, top, right, bottom = _box(part, labels)
+        w, h = right - left, bottom - top
+        if x > 0 and x + w > width:
+            x, y, row_height = 0.0, y + row_height + gap, 0.0
+        for v, (px, py) in part.items():
+            out[v] = (x + px - left, y + py - top)
+        used = max(used, x + w)
+        x += w + gap
+        row_height = max(row_height, h)
+    return out, used, y + row_height
+
+
+def _short(name: str, limit: int = 32) -> str:
+    """A name short enough to write on the drawing (the node's title keeps it whole)."""
+    name = " ".join(name.split())
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def _text_width(text: str, size: float = FONT) -> float:
+    return len(text) * size * .56
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def _num(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _shape(kind: str, x: float, y: float, r: float = NODE_R) -> str:
+    shape = SHAPE_OF_KIND.get(kind, "triangle")
+    fill = SHAPES[shape][2]
+    common = f'class="node-shape shape-{shape}" fill="{fill}" stroke="#333" stroke-width="1.2"'
+    if shape == "circle":
+        return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" {common}/>'
+    if shape == "square":
+        s = r * .9
+        return f'<rect x="{_num(x - s)}" y="{_num(y - s)}" width="{_num(2 * s)}" height="{_num(2 * s)}" {common}/>'
+    if shape == "hexagon":
+        points = [(x + r * math.cos(math.pi / 3 * i), y + r * math.sin(math.pi / 3 * i)) for i in range(6)]
+    elif shape == "diamond":
+        points = [(x, y - r * 1.15), (x + r, y), (x, y + r * 1.15), (x - r, y)]
+    else:
+        points = [(x, y - r * 1.1), (x + r, y + r * .75), (x - r, y + r * .75)]
+    return f'<polygon points="{" ".join(f"{_num(px)},{_num(py)}" for px, py in points)}" {common}/>'
+
+
+def _marker_defs(prefix: str, relations: list[str]) -> str:
+    out = []
+    for relation in relations:
+        colour, _dash, _width, directed = RELATION_STYLES[relation]
+        if directed:
+            out.append(f'<marker id="{prefix}-arrow-{relation}" class="arrow rel-{relation}" viewBox="0 0 10 10" '
+                       f'refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+                       f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>')
+    return f"<defs>{''.join(out)}</defs>" if out else ""
+
+
+def _edge_path(x1: float, y1: float, x2: float, y2: float, offset: float, shorten_end: float) -> tuple[str, float, float]:
+    """A straight or gently curved path from (x1, y1) towards (x2, y2); returns it and its midpoint."""
+    mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+    dx, dy = x2 - x1, y2 - y1
+    length = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / length, dx / length
+    cx, cy = mx + nx * offset * 2, my + ny * offset * 2
+    # stop the line at the node's edge so that arrowheads stay visible
+    ex, ey = x2 - cx, y2 - cy
+    e = math.hypot(ex, ey) or 1.0
+    x2s, y2s = x2 - ex / e * shorten_end, y2 - ey / e * shorten_end
+    sx, sy = x1 + (cx - x1) / (math.hypot(cx - x1, cy - y1) or 1.0) * NODE_R, \
+        y1 + (cy - y1) / (math.hypot(cx - x1, cy - y1) or 1.0) * NODE_R
+    if offset == 0:
+        d = f"M{_num(sx)},{_num(sy)} L{_num(x2s)},{_num(y2s)}"
+        return d, (sx + x2s) / 2, (sy + y2s) / 2
+    d = f"M{_num(sx)},{_num(sy)} Q{_num(cx)},{_num(cy)} {_num(x2s)},{_num(y2s)}"
+    # the midpoint of a quadratic Bézier curve at t = 1/2
+    return d, .25 * sx + .5 * cx + .25 * x2s, .25 * sy + .5 * cy + .25 * y2s
+
+
+def _edge_title(edge: Edge, names: dict[str, str]) -> str:
+    verb = DIRECTION_WORDS.get(edge.relation, edge.relation) if edge.directed else edge.relation
+    text = f"{names[edge.a]} — {verb} — {names[edge.b]}"
+    stated = "; ".join(f"{label}{', ' + locator if locator else ''}" for _actor, label, locator in edge.statements)
+    return f"{text} (stated by {stated})" if stated else text
+
+
+def _overlaps(box: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]]) -> bool:
+    return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
+
+
+def _node_boxes(pos: dict[str, tuple[float, float]], names: dict[str, str]) -> list[tuple[float, float, float, float]]:
+    return [(x - max(NODE_R, _text_width(names[v]) / 2), y - NODE_R, x + max(NODE_R, _text_width(names[v]) / 2),
+             y + NODE_R + FONT + 3) for v, (x, y) in sorted(pos.items())]
+
+
+def _edges_svg(edges: list[Edge], pos: dict[str, tuple[float, float]], names: dict[str, str], prefix: str,
+               labelled: bool, full: dict[str, str]) -> tuple[str, str]:
+    """(edge lines, edge labels) for these edges; parallel edges of one pair curve apart.
+
+    A relation's word is written on its line only where it overlaps no node, name or other word; the
+    line's pattern, arrow and ``<title>`` carry the type everywhere.
+    """
+    taken = _node_boxes(pos, names)
+    groups: dict[tuple[str, str], list[Edge]] = {}
+    for edge in edges:
+        groups.setdefault(tuple(sorted((edge.a, edge.b))), []).append(edge)
+    lines, words = [], []
+    for (low, _high), group in groups.items():
+        count = len(group)
+        for i, edge in enumerate(group):
+            colour, dash, width, directed = RELATION_STYLES[edge.relation]
+            offset = (i - (count - 1) / 2) * 11
+            if edge.a != low:
+                offset = -offset  # same side, whichever way the edge points
+            (x1, y1), (x2, y2) = pos[edge.a], pos[edge.b]
+            d, mx, my = _edge_path(x1, y1, x2, y2, offset, NODE_R + 2 if directed else NODE_R)
+            attrs = f'fill="none" stroke="{colour}" stroke-width="{_num(width)}"'
+            if dash:
+                attrs += f' stroke-dasharray="{dash}"'
+            if directed:
+                attrs += f' marker-end="url(#{prefix}-arrow-{edge.relation})"'
+            title = html.escape(_edge_title(edge, full))
+            lines.append(f'<g class="edge rel-{edge.relation}"><title>{title}</title><path d="{d}" {attrs}/></g>')
+            word = DIRECTION_WORDS.get(edge.relation, edge.relation) if directed else edge.relation
+            half = _text_width(word, 9) / 2 + 1
+            box = (mx - half, my - 6, mx + half, my + 5)
+            if labelled and not _overlaps(box, taken):
+                taken.append(box)
+                words.append(f'<text class="edge-label rel-{edge.relation}" x="{_num(mx)}" y="{_num(my + 3)}" '
+                             f'text-anchor="middle" font-size="9" fill="{colour}" stroke="#fff" stroke-width="3" '
+                             f'paint-order="stroke" aria-hidden="true">{html.escape(word)}</text>')
+    return "".join(lines), "".join(words)
+
+
+def _node_svg(actor: Actor, x: float, y: float, href: str, label_below: bool = True, anchor: str = "middle",
+              current: bool = False, r: float = NODE_R) -> str:
+    title = f"{actor.name} — {actor.kind}" + (f" (also: {', '.join(actor.aliases)})" if actor.aliases else "")
+    if anchor == "middle":
+        tx, ty = x, (y + r + FONT + 1 if label_below else y - r - 5)
+    else:
+        tx, ty = (x + r + 5 if anchor == "start" else x - r - 5), y + FONT / 3
+    weight = ' font-weight="700"' if current else ""
+    text = (f'<text x="{_num(tx)}" y="{_num(ty)}" text-anchor="{anchor}" font-size="{_num(FONT)}" '
+            f'fill="currentColor" stroke="#fff" stroke-width="3" paint-order="stroke"{weight}>'
+            f'{html.escape(_short(actor.name))}</text>')
+    classes = "node" + (" node-current" if current else "")
+    shape = _shape(actor.kind, x, y, r)
+    if current:
+        return f'<g class="{classes}"><title>{html.escape(title)}</title>{shape}{text}</g>'
+    return f'<a class="{classes}" href="{html.escape(href)}"><title>{html.escape(title)}</title>{shape}{text}</a>'
+
+
+def _legend(relations: list[str], shapes: list[str]) -> str:
+    """An HTML legend: each relation type's line and word, each node shape and its kinds."""
+    items = []
+    for relation in relations:
+        colour, dash, width, directed = RELATION_STYLES[relation]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        arrow = (f'<path d="M34,1 L42,5 L34,9 z" fill="{colour}"/>' if directed else "")
+        word = f"{relation} (→ {DIRECTION_WORDS[relation]})" if directed else relation
+        items.append(f'<li class="rel-{relation}"><svg width="44" height="10" viewBox="0 0 44 10" aria-hidden="true" style="vertical-align: middle">'
+                     f'<line x1="1" y1="5" x2="{"36" if directed else "43"}" y2="5" stroke="{colour}" '
+                     f'stroke-width="{_num(width)}"{dash_attr}/>{arrow}</svg> {html.escape(word)}</li>')
+    for shape in shapes:
+        label = SHAPES[shape][0]
+        items.append(f'<li><svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" style="vertical-align: middle">'
+                     f'{_shape(next(iter(SHAPES[shape][1])), 10, 10, 7)}</svg> {html.escape(label)}</li>')
+    return f'<ul class="graph-legend" aria-label="Legend">{"".join(items)}</ul>'
+
+
+def _size_style(width: float, kind: str) -> str:
+    return f"max-width: {_num(width)}px; min-width: {_num(min(width, MIN_SHOWN[kind]))}px"
+
+
+def _wrap(svg: str, legend: str, caption: str, kind: str) -> str:
+    return (f'<figure class="relation-graph relation-graph-{kind}" data-search-exclude>'
+            f'<div class="relation-graph__scroll">{svg}</div>'
+            f'<figcaption>{caption}</figcaption>{legend}</figure>')
+
+
+def full_graph(actors: dict[str, Actor], edges: list[Edge], page: str, path_of, directory_urls: bool = True,
+               limit: int = FULL_LIMIT) -> str:
+    """The whole book's relation graph as one HTML block (figure + inline SVG + legend), or "" if none.
+
+    ``edges`` come from ``edges_of``; ``path_of(actor)`` is an actor's page path; ``page`` the page drawn on.
+    """
+    if not edges:
+        return ""
+    degree: dict[str, int] = {}
+    for e in edges:
+        degree[e.a] = degree.get(e.a, 0) + 1
+        degree[e.b] = degree.get(e.b, 0) + 1
+    nodes = sorted(degree, key=lambda v: (-degree[v], v))[:limit]
+    kept = set(nodes)
+    nodes.sort()
+    edges = [e for e in edges if e.a in kept and e.b in kept]
+    full = {v: actors[v].name for v in actors}
+    names = {v: _short(actors[v].name) for v in actors}
+    pairs = [(e.a, e.b) for e in edges]
+    kinds = {v: actors[v].kind for v in nodes}
+    iterations = 300 if len(nodes) <= 60 else 120
+    parts = [_spread_labels(_force_layout(group, pairs, kinds, iterations=iterations), names)
+             for group in _components(nodes, pairs)]
+    margin = 12.0
+    width = max(600.0, max(_box(p, names)[2] - _box(p, names)[0] for p in parts))
+    packed, width, height = _pack(parts, names, width)
+    pos = {v: (x + margin, y + margin) for v, (x, y) in packed.items()}
+    width, height = width + 2 * margin, height + 2 * margin
+    relations = [r for r in schema.RELATION_TYPES if any(e.relation == r for e in edges)]
+    shapes = [s for s in SHAPES if any(SHAPE_OF_KIND.get(actors[v].kind) == s for v in nodes)]
+    prefix = "g-all"
+    lines, words = _edges_svg(edges, pos, names, prefix, labelled=True, full=full)
+    node_parts = [_node_svg(actors[v], *pos[v], site_href(path_of(actors[v]), page, directory_urls)) for v in nodes]
+    title = f"Relations between {len(nodes)} actors, as the sources state them"
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {_num(height)}" width="100%" '
+           f'style="{_size_style(width, "all")}" role="group" aria-label="{html.escape(title)}" '
+           f'font-family="sans-serif">'
+           f'{_marker_defs(prefix, relations)}<g class="edges">{lines}</g><g class="edge-labels">{words}</g>'
+           f'<g class="nodes">{"".join(node_parts)}</g></svg>')
+    caption = (f"{html.escape(title)}. Each shape is an actor (a link to its page); each line a relation, "
+               f"patterned by type, with an arrow where it has a direction. Hover a line for who states it.")
+    if len(kept) < len(degree):
+        caption += f" The {len(kept)} best-connected of {len(degree)} related actors are drawn."
+    return _wrap(svg, _legend(relations, shapes), caption, "all")
+
+
+def local_graph(actors: dict[str, Actor], edges: list[Edge], actor_id: str, page: str, path_of,
+                directory_urls: bool = True, limit: int = LOCAL_LIMIT) -> str:
+    """One actor and its direct relations (radial layout) as an HTML block, or "" if it has none."""
+    edges = [e for e in edges if actor_id in (e.a, e.b)]
+    if not edges:
+        return ""
+    order = {t: i for i, t in enumerate(schema.RELATION_TYPES)}
+    first_type: dict[str, int] = {}
+    for e in edges:
+        other = e.b if e.a == actor_id else e.a
+        first_type[other] = min(first_type.get(other, 99), order.get(e.relation, 99))
+    neighbours = sorted(first_type, key=lambda v: (first_type[v], actors[v].name.lower(), v))
+    hidden = len(neighbours) - limit
+    neighbours = neighbours[:limit]
+    edges = [e for e in edges if (e.b if e.a == actor_id else e.a) in neighbours]
+    n = len(neighbours)
+    full = {v: actors[v].name for v in actors}
+    names = {v: _short(actors[v].name) for v in actors}
+    radius = max(110.0, min(230.0, 26.0 * n / math.pi + 60))
+    pos = {actor_id: (0.0, 0.0)}
+    anchors = {}
+    for i, v in enumerate(neighbours):
+        angle = -math.pi / 2 + 2 * math.pi * i / n + (math.pi / n if n % 2 == 0 and n > 2 else 0)
+        x, y = radius * math.cos(angle), radius * math.sin(angle)
+        pos[v] = (x, y)
+        anchors[v] = "middle" if abs(x) < radius * .25 else ("start" if x > 0 else "end")
+    # the drawing's frame: every node with its name, wherever the name is written
+    extents = [(-_text_width(names[actor_id]) * .55, -NODE_R * 1.4, _text_width(names[actor_id]) * .55,
+                NODE_R * 1.4 + FONT + 3)]
+    for v in neighbours:
+        x, y = pos[v]
+        w = _text_width(names[v])
+        if anchors[v] == "middle":
+            top, bottom = (y - NODE_R, y + NODE_R + FONT + 3) if y >= 0 else (y - NODE_R - FONT - 6, y + NODE_R)
+            extents.append((x - max(w / 2, NODE_R), top, x + max(w / 2, NODE_R), bottom))
+        elif anchors[v] == "start":
+            extents.append((x - NODE_R, y - NODE_R * 1.2, x + NODE_R + 5 + w, y + NODE_R * 1.2))
+        else:
+            extents.append((x - NODE_R - 5 - w, y - NODE_R * 1.2, x + NODE_R, y + NODE_R * 1.2))
+    pad = 8.0
+    left, top = min(e[0] for e in extents) - pad, min(e[1] for e in extents) - pad
+    width = max(e[2] for e in extents) + pad - left
+    height = max(e[3] for e in extents) + pad - top
+    if width < LOCAL_MIN_WIDTH:  # a lone neighbour: keep the drawing at a readable size, centred
+        left -= (LOCAL_MIN_WIDTH - width) / 2
+        width = LOCAL_MIN_WIDTH
+    pos = {v: (x - left, y - top) for v, (x, y) in pos.items()}
+    cx, cy = pos[actor_id]
+    relations = [r for r in schema.RELATION_TYPES if any(e.relation == r for e in edges)]
+    shapes = [s for s in SHAPES if any(SHAPE_OF_KIND.get(actors[v].kind) == s for v in [actor_id, *neighbours])]
+    prefix = f"g-{actor_id}"
+    lines, words = _edges_svg(edges, pos, names, prefix, labelled=True, full=full)
+    parts = []
+    for v in neighbours:
+        x, y = pos[v]
+        parts.append(_node_svg(actors[v], x, y, site_href(path_of(actors[v]), page, directory_urls),
+                               label_below=y >= cy, anchor=anchors[v]))
+    parts.append(_node_svg(actors[actor_id], cx, cy, "", label_below=True, current=True, r=NODE_R * 1.4))
+    title = f"{actors[actor_id].name} and the {n} actor{'s' if n != 1 else ''} it has a stated relation with"
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {_num(height)}" width="100%" '
+           f'style="{_size_style(width, "local")}" role="group" aria-label="{html.escape(title)}" '
+           f'font-family="sans-serif">{_marker_defs(prefix, relations)}<g class="edges">{lines}</g>'
+           f'<g class="edge-labels">{words}</g><g class="nodes">{"".join(parts)}</g></svg>')
+    caption = f"{html.escape(title)}; the table below gives each source."
+    if hidden > 0:
+        caption += f" {hidden} more are listed in the table only."
+    return _wrap(svg, _legend(relations, shapes), caption, "local")

@@ -1,0 +1,593 @@
+"""The reader's site in a real browser (Playwright driving the system Chromium).
+
+The real book is built once into a temporary folder and served on 127.0.0.1;
+every test watches the console and the network: a console error, or a request
+to any origin but the site's own, fails it. Screenshots go to
+test-artifacts/screenshots/ (git-ignored).
+
+Needs Playwright (the ``test`` extra) and Debian's Chromium at /usr/bin/chromium
+(``./book test`` installs it); axe-core is installed by ``./book test`` into
+tests/browser/.node/ (git-ignored). Where they are missing the tests are
+skipped, except under CI (``CI`` set), where they fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import urlopen
+
+import pytest
+
+from builder.pipeline import Paths, build
+
+from conftest import CONFIG, PROJECT
+
+CHROMIUM = Path(os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+NODE_PREFIX = PROJECT / "tests" / "browser" / ".node"
+AXE = NODE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = PROJECT / "test-artifacts" / "screenshots"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _missing(reason: str):
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+try:
+    from playwright import sync_api
+except ImportError:  # pragma: no cover - the test extra installs it
+    if IN_CI:
+        raise
+    pytest.skip("Playwright is not installed (pip install -e '.[test]')", allow_module_level=True)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser")
+    paths = Paths.for_root(PROJECT, CONFIG, site=out / "site", build=out / "build")
+    book = build(paths, strict=True)
+    return paths, book
+
+
+@pytest.fixture(scope="module")
+def base_url(built):
+    paths, _ = built
+    handler = functools.partial(_QuietHandler, directory=str(paths.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        _missing(f"no Chromium at {CHROMIUM} (./book test installs Debian's chromium)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Watch:
+    """Console errors, page errors and requests that leave the site's origin, for one browser context."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+
+    def attach(self, context) -> None:
+        def route(route):
+            url = route.request.url
+            if url.startswith(self.base_url) or url.startswith(("data:", "blob:", "about:")):
+                route.continue_()
+            else:
+                self.foreign.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        context.on("page", self.attach_page)
+
+    def attach_page(self, page) -> None:
+        page.on("console", lambda message: message.type == "error" and self.errors.append(
+            f"{page.url}: {message.text}"))
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+
+    def check(self) -> None:
+        assert not self.foreign, "requests to other origins:\n" + "\n".join(sorted(set(self.foreign)))
+        assert not self.errors, "console errors:\n" + "\n".join(self.errors)
+
+
+@pytest.fixture
+def open_context(browser, base_url):
+    """open_context(**options) → (context, watch); every context is checked and closed after the test."""
+    opened = []
+
+    def make(**options):
+        context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
+        context.set_default_timeout(10_000)
+        watch = Watch(base_url)
+        watch.attach(context)
+        opened.append((context, watch))
+        return context, watch
+
+    yield make
+    for context, watch in opened:
+        context.close()
+        watch.check()
+
+
+@pytest.fixture
+def page(open_context):
+    context, _ = open_context()
+    return context.new_page()
+
+
+def _shot(page, name: str, full_page: bool = True) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def _path(url: str, base_url: str) -> str:
+    return urlsplit(url).path[len(urlsplit(base_url).path):]
+
+
+# --------------------------------------------------------------------------- search
+
+
+def _open_search(page) -> None:
+    box = page.locator("input.md-search__input")
+    box.click()
+    # typed before the index is loaded, a query may be answered late or not at all: wait for it
+    page.wait_for_function("""() => {
+        const meta = document.querySelector('.md-search-result__meta');
+        return meta && meta.textContent.trim() && !/initiali[sz]ing/i.test(meta.textContent);
+    }""")
+
+
+def _first_hit(page, query: str) -> str:
+    """Type ``query`` into the search box, key by key as a reader does; the first result's address."""
+    box = page.locator("input.md-search__input")
+    box.fill("")
+    box.press_sequentially(query, delay=10)  # Material searches on keyup, not on a filled value
+    words = query.lower().split()
+    previous = None
+    for _ in range(100):  # until the results answer the whole query and stop changing
+        first = page.evaluate("""() => {
+            const meta = document.querySelector('.md-search-result__meta');
+            const hit = document.querySelector('.md-search-result__item > a.md-search-result__link');
+            return hit && /matching/.test(meta.textContent) ? hit.href : null;
+        }""")
+        marked = first and (urlsplit(first).query.partition("h=")[2].replace("+", " ").lower().split() or ["?"])
+        if first and first == previous and all(word in words for word in marked):
+            return first
+        previous = first
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no search results for {query!r}")
+
+
+SEARCHES = [  # (query, the page its first hit must be)
+    ("Pyongyang", "actors/north-korea/"),
+    ("ROK", "actors/south-korea/"),
+    ("USFK", "actors/usfk/"),
+    ("Moscow", "actors/russia/"),
+    ("Seoul", "actors/south-korea/"),
+    ("foreign currency", "claims/north-korean-troops-to-donetsk/"),
+    ("strategic flexibility", "claims/usfk-strategic-flexibility-unresolved/"),
+]
+
+
+def test_search_finds_actors_by_any_alias_and_claims_by_their_words(page, base_url):
+    page.goto(base_url)
+    _open_search(page)
+    wrong = []
+    for query, expected in SEARCHES:
+        hit = _path(_first_hit(page, query), base_url)
+        if hit != expected:
+            wrong.append(f"{query!r}: first hit {hit}, not {expected}")
+    assert not wrong, wrong
+    # follow the first hit of an alias and of a claim's words
+    for query, expected in (SEARCHES[0], SEARCHES[-2]):
+        page.goto(base_url)
+        _open_search(page)
+        _first_hit(page, query)
+        page.locator(".md-search-result__item > a.md-search-result__link").first.click()
+        page.wait_for_load_state()
+        assert _path(page.url, base_url) == expected
+        assert page.locator("h1").first.inner_text().strip().rstrip("¶").strip()
+        assert page.locator("mark[data-md-highlight]").count() or page.locator("mark").count()
+
+
+# --------------------------------------------------------------------------- the claims matrix
+
+
+def _visible_claims(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".claims-matrix tbody tr:not([hidden]) td:first-child a",
+        "links => links.map(a => a.getAttribute('href').split('/').filter(Boolean).pop())")
+
+
+def _sort_key(text: str) -> str:
+    """How matrix.js sorts claims A to Z: leading quotes and the like ignored, case ignored."""
+    return re.sub(r"^\W+", "", text).casefold()
+
+
+def test_a_claim_opens_from_the_matrix(page, base_url, built):
+    _, book = built
+    page.goto(base_url + "claims/matrix/")
+    link = page.locator(".claims-matrix tbody tr td:first-child a").nth(2)
+    text = link.inner_text()
+    link.click()
+    page.wait_for_load_state()
+    claim_id = _path(page.url, base_url).split("/")[1]
+    assert claim_id in book.claims
+    assert page.locator("h1").inner_text().strip().rstrip("¶").strip() == text.strip()
+
+
+def test_the_matrix_filters_by_actor_source_and_stance_and_sorts(page, base_url, built):
+    _, book = built
+    page.goto(base_url + "claims/matrix/")
+    every = list(book.claims)
+    assert _visible_claims(page) == every
+    status = page.locator(".matrix-filters__status")
+    assert status.inner_text() == f"Showing all {len(every)} claims."
+
+    form = page.locator("form.matrix-filters")
+    form.get_by_label("Actor").select_option("usfk")
+    expected = [c for c in every if "usfk" in book.claims[c].actors]
+    assert expected and _visible_claims(page) == expected
+    assert "actor=usfk" in page.url  # the view can be linked
+
+    form.get_by_label("Actor").select_option("")
+    source = "scmp-nd-south-korea-reassess-hardline-stance"
+    form.get_by_label("Source").select_option(source)
+    expected = [c for c in every if any(ev.source == source for ev in book.claims[c].evidence)]
+    assert 0 < len(expected) < len(every) and _visible_claims(page) == expected
+
+    form.get_by_label("Stance").select_option("contradicts")
+    expected = [c for c in every if any(ev.source == source and ev.stance == "contradicts"
+                                         for ev in book.claims[c].evidence)]
+    assert _visible_claims(page) == expected
+    assert status.inner_text().startswith(f"Showing {len(expected)} of {len(every)}")
+
+    form.get_by_label("Source").select_option("")
+    expected = [c for c in every if any(ev.stance == "contradicts" for ev in book.claims[c].evidence)]
+    assert 0 < len(expected) < len(every) and _visible_claims(page) == expected
+
+    form.get_by_role("button", name="Show all").click()
+    page.wait_for_function("document.querySelectorAll('.claims-matrix tbody tr[hidden]').length === 0")
+    form.get_by_label("Sort by").select_option("claim")
+    shown = page.eval_on_selector_all(".claims-matrix tbody tr td:first-child a", "links => links.map(a => a.textContent)")
+    assert len(shown) == len(every)
+    assert shown == sorted(shown, key=_sort_key)
+    assert page.locator(".claims-matrix thead th").first.get_attribute("aria-sort") == "ascending"
+
+    form.get_by_label("Sort by").select_option("contradicts")
+    counts = [book.balances[c].contradicts for c in _visible_claims(page)]
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
+
+    # the filtered view comes back from its address
+    page.goto(base_url + "claims/matrix/?actor=usfk&sort=claim")
+    assert _visible_claims(page) == sorted((c for c in every if "usfk" in book.claims[c].actors),
+                                          key=lambda c: _sort_key(book.claims[c].statement))
+
+
+def test_the_matrix_reads_the_same_without_javascript(open_context, base_url, built):
+    _, book = built
+    context, _ = open_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "claims/matrix/")
+    assert page.locator("form.matrix-filters").count() == 0
+    assert _visible_claims(page) == list(book.claims)
+    assert page.locator(".claims-matrix tbody tr").first.locator("td").nth(1).inner_text().strip()
+
+
+# --------------------------------------------------------------------------- tooltips, dark mode, phone, keyboard
+
+
+def test_hovering_or_focusing_a_citation_shows_its_reference(page, base_url, built):
+    _, book = built
+    page.goto(base_url + "actors/north-korea/")
+    cite = page.locator("a.cite").first
+    reference = cite.get_attribute("title")
+    assert reference and "n.d." in reference
+    cite.hover()
+    tip = page.locator(".md-tooltip2--active[role=tooltip]")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert tip.inner_text().strip()[:60] == reference.strip()[:60]
+
+    page.mouse.move(1, 1)
+    xref = page.locator("a.xref").first
+    xref.focus()
+    tip = page.locator(".md-tooltip2--active[role=tooltip]")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert "person" in tip.inner_text() or "Claim:" in tip.inner_text() or "—" in tip.inner_text()
+
+
+def test_dark_mode_toggles_and_stays(page, base_url):
+    page.goto(base_url + "claims/matrix/")
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "default"
+    page.locator("label.md-header__button[title='Switch to dark mode']").click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background != "rgb(255, 255, 255)"
+    _shot(page, "matrix-dark", full_page=False)
+    page.goto(base_url + "actors/relations/")
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"  # remembered across pages
+    _shot(page, "relations-dark", full_page=False)
+
+
+PHONE_PAGES = ["", "actors/north-korea/", "claims/north-korean-troops-to-donetsk/", "claims/matrix/",
+               "actors/relations/", "timeline/", "sources/anbound-nd-implications-nato-south-korea/"]
+
+
+def test_phone_layout_has_no_horizontal_page_overflow(open_context, base_url):
+    context, _ = open_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                              has_touch=True)
+    page = context.new_page()
+    overflowing = []
+    for path in PHONE_PAGES:
+        page.goto(base_url + path)
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width[0] > width[1]:
+            overflowing.append(f"{path or 'home'}: {width[0]} > {width[1]}")
+        if path in ("", "claims/matrix/", "actors/relations/"):
+            _shot(page, "phone-" + (path.strip("/").replace("/", "-") or "home"), full_page=False)
+    assert not overflowing, overflowing
+    # wide tables scroll inside their own box
+    page.goto(base_url + "claims/matrix/")
+    scroller = page.locator(".claims-matrix .md-typeset__scrollwrap, .claims-matrix .md-typeset__table").first
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth || e.parentElement.scrollWidth > e.clientWidth")
+
+
+def _focus_ring(page) -> dict:
+    return page.evaluate("""() => {
+        const e = document.activeElement, s = getComputedStyle(e);
+        return {tag: e.tagName, cls: e.className && e.className.baseVal !== undefined ? e.className.baseVal : e.className,
+                text: (e.textContent || '').trim().slice(0, 60), inContent: !!e.closest('.md-content'),
+                outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+                shadow: s.boxShadow !== 'none', visible: e.getBoundingClientRect().width > 0};
+    }""")
+
+
+def test_keyboard_reaches_the_skip_link_and_content_links_with_visible_focus(page, base_url):
+    page.goto(base_url + "actors/north-korea/")
+    page.keyboard.press("Tab")
+    ring = _focus_ring(page)
+    assert "md-skip" in ring["cls"] and ring["visible"], ring
+    assert ring["outline"] or ring["shadow"], ring
+    page.keyboard.press("Enter")  # skip to the content
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        ring = _focus_ring(page)
+        if ring["inContent"] and ring["tag"] == "A":
+            break
+    assert ring["inContent"] and ring["tag"] == "A", ring
+    assert ring["outline"] or ring["shadow"], ring
+    _shot(page, "keyboard-focus", full_page=False)
+
+
+# --------------------------------------------------------------------------- graph, timeline, print
+
+
+def test_the_relation_graph_links_every_node_and_prints(page, base_url, built):
+    _, book = built
+    page.goto(base_url + "actors/relations/")
+    svg = page.locator("figure.relation-graph svg").first
+    assert svg.is_visible() and svg.bounding_box()["width"] > 600
+    nodes = svg.locator("a.node")
+    assert nodes.count() >= 30
+    hrefs = {re.sub(r"^\.\./", "", a) for a in nodes.evaluate_all("as => as.map(a => a.getAttribute('href'))")}
+    assert hrefs <= {f"{actor_id}/" for actor_id in book.actors}
+    relations = {e.relation for a in book.actors.values() for e in a.relations}
+    legend = page.locator(".graph-legend").first.inner_text()
+    assert all(relation in legend for relation in relations)
+    svg.locator('a.node[href="../russia/"]').click()
+    page.wait_for_load_state()
+    assert _path(page.url, base_url) == "actors/russia/"
+    local = page.locator("#relations ~ figure.relation-graph svg").first
+    assert local.is_visible() and local.locator("a.node").count() >= 3
+    page.emulate_media(media="print")
+    assert local.is_visible()
+
+
+def test_the_timeline_shows_offline_and_in_print(page, base_url):
+    page.goto(base_url + "timeline/")
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        table = page.locator(".md-content table").first
+        assert table.is_visible()
+        assert "March 27, 2023" in table.inner_text()
+    page.emulate_media(media="print")
+    page.goto(base_url + "actors/relations/")
+    assert page.locator("figure.relation-graph svg").first.is_visible()
+
+
+# --------------------------------------------------------------------------- crawl
+
+
+class _Collect(HTMLParser):
+    """ids, links and image sources of one HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("name"):
+            self.ids.add(attributes["name"])
+        if tag in ("a", "link") and attributes.get("href"):
+            self.links.append(attributes["href"])
+        if tag in ("img", "script") and attributes.get("src"):
+            (self.images if tag == "img" else self.links).append(attributes["src"])
+
+
+def _get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urlopen(url, timeout=10) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except HTTPError as error:
+        return error.code, "", b""
+
+
+def test_crawl_every_page_links_anchors_and_images(open_context, base_url, built):
+    """From the home page, every page the site links to loads; every link and #anchor resolves; images load."""
+    paths, _ = built
+    root = urlsplit(base_url).path
+    pages: dict[str, set[str]] = {}
+    with_images: list[str] = []
+    links: list[tuple[str, str, str]] = []
+    broken: list[str] = []
+    checked: set[str] = set()
+    queue = [""]
+    while queue:
+        path = queue.pop()
+        if path in pages:
+            continue
+        status, kind, body = _get(base_url + path)
+        pages[path] = set()
+        if status != 200:
+            broken.append(f"{path or 'home'}: HTTP {status}")
+            continue
+        if "html" not in kind:
+            continue
+        parser = _Collect()
+        parser.feed(body.decode("utf-8"))
+        pages[path] = parser.ids
+        for src in parser.images:
+            url = urljoin(base_url + path, src)
+            if url.startswith(base_url) and url not in checked:
+                checked.add(url)
+                status, kind, _ = _get(url)
+                if status != 200 or not kind.startswith("image/"):
+                    broken.append(f"{path or 'home'}: image {src} ({status} {kind})")
+            with_images.append(path)
+        for href in parser.links:
+            url = urljoin(base_url + path, href)
+            if not url.startswith(base_url):
+                continue  # another origin: a link out, never loaded by the page (checked in the browser)
+            parts = urlsplit(url)
+            target = unquote(parts.path)[len(root):]
+            if target.endswith("index.html"):
+                target = target[: -len("index.html")]
+            if not target or target.endswith("/"):
+                links.append((path, target, parts.fragment))
+                if target not in pages:
+                    queue.append(target)
+            elif url not in checked:
+                checked.add(url)
+                if _get(url)[0] != 200:
+                    broken.append(f"{path or 'home'}: {href} (HTTP error)")
+    for origin, target, fragment in links:
+        if fragment and fragment not in pages.get(target, set()):
+            broken.append(f"{origin or 'home'}: #{fragment} missing on {target or 'home'}")
+    assert not broken, "\n".join(broken[:40])
+    on_disk = {p.relative_to(paths.site).parent.as_posix() for p in paths.site.rglob("index.html")}
+    reached = {path.rstrip("/") or "." for path in pages}
+    assert not sorted(on_disk - reached - {"search"}), "pages nothing links to"
+    assert len(pages) > 100
+    # in the browser, images on their pages are decoded and shown
+    context, _ = open_context()
+    page = context.new_page()
+    for path in sorted(set(with_images))[:10]:
+        page.goto(base_url + path)
+        assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"), path
+
+
+# --------------------------------------------------------------------------- accessibility
+
+
+AXE_PAGES = {
+    "home": "",
+    "actor": "actors/north-korea/",
+    "scenario": "scenarios/second-front-during-taiwan-conflict/",
+    "claim": "claims/north-korean-troops-to-donetsk/",
+    "source": "sources/anbound-nd-implications-nato-south-korea/",
+    "matrix": "claims/matrix/",
+    "relations": "actors/relations/",
+    "bibliography": "sources/bibliography/",
+    "timeline": "timeline/",
+}
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file() and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--prefix", str(NODE_PREFIX), "--no-save", "--no-audit", "--no-fund",
+                        "axe-core@4"], capture_output=True, timeout=300, check=False)
+    if not AXE.is_file():
+        _missing(f"axe-core is not installed ({AXE}); ./book test installs it with npm")
+    return AXE.read_text(encoding="utf-8")
+
+
+def _axe(page, source: str) -> list[str]:
+    page.add_script_tag(content=source)
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v =>
+            `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    return result
+
+
+DARK_PAGES = ("home", "actor", "source", "matrix", "relations")
+"""Pages checked again in dark mode: every colour the book adds (stances, marks, graph) is on one of them."""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(open_context, base_url, axe_source, scheme):
+    context, _ = open_context(color_scheme=scheme)
+    page = context.new_page()
+    found = []
+    for name, path in AXE_PAGES.items():
+        if scheme == "dark" and name not in DARK_PAGES:
+            continue
+        page.goto(base_url + path)
+        if scheme == "dark":
+            assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        found += [f"{name}: {v}" for v in _axe(page, axe_source)]
+    assert not found, "\n".join(found)
+
+
+# --------------------------------------------------------------------------- screenshots
+
+
+@pytest.mark.parametrize("name, path", [
+    ("home", ""), ("actor", "actors/north-korea/"), ("claim", "claims/north-korean-troops-to-donetsk/"),
+    ("matrix", "claims/matrix/"), ("relations", "actors/relations/"),
+])
+def test_screenshots(page, base_url, name, path):
+    page.goto(base_url + path)
+    page.wait_for_load_state("networkidle")
+    _shot(page, name)
+    assert (SHOTS / f"{name}.png").stat().st_size > 10_000

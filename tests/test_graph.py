@@ -1,0 +1,116 @@
+"""Relation graphs (builder/graph.py) and search keywords (builder/aliases.py), without a browser."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+import pytest
+
+from builder import aliases, graph
+from builder.link import page_path
+from builder.pipeline import check
+from builder.records import Actor, Relation
+
+from conftest import PROJECT
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def book():
+    return check(PROJECT)
+
+
+def _actor(actor_id: str, kind: str = "state", relations=(), aliases_=()) -> Actor:
+    return Actor(id=actor_id, loc=None, name=actor_id.title(), kind=kind, aliases=tuple(aliases_), tags=(),
+                 affiliation="", relations=tuple(Relation(actor=other, relation=kind_, source="src", locator="",
+                                                          note="", loc=None) for other, kind_ in relations),
+                 body=None, field_locs={})
+
+
+def _svg(block: str) -> etree.Element:
+    found = re.search(r"<svg .*?</svg>", block, re.S)
+    assert found, block[:200]
+    return etree.fromstring(found.group(0))
+
+
+def test_site_href_follows_directory_urls():
+    assert graph.site_href("actors/russia.md", "actors/north-korea.md") == "../russia/"
+    assert graph.site_href("actors/russia.md", "actors/relations.md") == "../russia/"
+    assert graph.site_href("actors/russia.md", "actors/index.md") == "russia/"
+    assert graph.site_href("index.md", "actors/russia.md") == "../../"
+    assert graph.site_href("actors/russia.md", "index.md") == "actors/russia/"
+    assert graph.site_href("actors/russia.md", "actors/north-korea.md", directory_urls=False) == "russia.html"
+
+
+def test_symmetric_relations_merge_and_directed_ones_keep_their_direction():
+    actors = {
+        "a": _actor("a", relations=[("b", "rivalry"), ("c", "membership")]),
+        "b": _actor("b", relations=[("a", "rivalry")]),
+        "c": _actor("c", kind="alliance or bloc"),
+    }
+    edges = graph.edges_of(actors, {"src": "Source n.d."})
+    assert [(e.a, e.b, e.relation, e.directed, len(e.statements)) for e in edges] == [
+        ("a", "b", "rivalry", False, 2), ("a", "c", "membership", True, 1)]
+    assert edges[0].statements[0][1] == "Source n.d."
+
+
+def test_the_book_graph_is_deterministic_links_every_related_actor_and_has_a_legend(book):
+    edges = graph.edges_of(book.actors)
+    first = graph.full_graph(book.actors, edges, "actors/relations.md", page_path)
+    assert first == graph.full_graph(book.actors, graph.edges_of(book.actors), "actors/relations.md", page_path)
+    svg = _svg(first)
+    related = {e.a for e in edges} | {e.b for e in edges}
+    hrefs = {a.get("href") for a in svg.iter(f"{SVG}a")}
+    assert hrefs == {f"../{actor_id}/" for actor_id in related}
+    assert len(list(svg.iter(f"{SVG}title"))) == len(related) + len(edges)  # every node and edge explains itself
+    legend = first[first.index('<ul class="graph-legend"'):]
+    for relation in {e.relation for e in edges}:
+        assert f"> {relation}" in legend
+    # no request leaves the page: no external reference of any kind
+    assert not re.search(r"""(?:href|src)="(?:https?:)?//""", first)
+
+
+def test_relation_types_differ_by_line_pattern_not_only_colour():
+    patterns = {(dash, width, directed) for _colour, dash, width, directed in graph.RELATION_STYLES.values()}
+    assert len(patterns) == len(graph.RELATION_STYLES)
+
+
+def test_a_local_graph_shows_the_actor_and_its_direct_relations_only(book):
+    edges = graph.edges_of(book.actors)
+    block = graph.local_graph(book.actors, edges, "north-korea", "actors/north-korea.md", page_path)
+    svg = _svg(block)
+    neighbours = {e.b if e.a == "north-korea" else e.a for e in edges if "north-korea" in (e.a, e.b)}
+    assert {a.get("href") for a in svg.iter(f"{SVG}a")} == {f"../{n}/" for n in neighbours}
+    assert "North Korea" in "".join(svg.itertext())
+    isolated = next(a for a in book.actors if not any(a in (e.a, e.b) for e in edges))
+    assert graph.local_graph(book.actors, edges, isolated, f"actors/{isolated}.md", page_path) == ""
+
+
+def test_the_relations_page_and_actor_pages_carry_the_drawings(book, tmp_path):
+    from builder.render import Settings, render
+
+    rendered = render(book, Settings())
+    assert "actors/relations.md" in rendered.pages
+    assert {"Relations between actors": "actors/relations.md"} in rendered.nav[1]["Actors"]
+    page = rendered.pages["actors/relations.md"]
+    assert '<figure class="relation-graph relation-graph-all"' in page and "| Actor | Relation |" in page
+    assert '<figure class="relation-graph relation-graph-local"' in rendered.pages["actors/north-korea.md"]
+
+
+def test_one_word_aliases_are_search_keywords(book):
+    assert aliases.search_keywords(book.actors["north-korea"]) == ["Pyongyang"]
+    assert aliases.search_keywords(book.actors["south-korea"]) == ["Seoul", "ROK"]
+    assert aliases.search_keywords(book.actors["usfk"]) == ["USFK"]
+    # many-word aliases would outweigh every page for each of their words
+    assert "comprehensive strategic partnership" not in aliases.search_keywords(
+        book.actors["russia-north-korea-alliance"])
+
+
+def test_actor_pages_list_their_keywords_in_front_matter(book):
+    from builder.render import Settings, render
+
+    page = render(book, Settings()).pages["actors/north-korea.md"]
+    front = page.split("---")[1]
+    assert 'tags:\n  - "Pyongyang"' in front
