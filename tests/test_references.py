@@ -1,0 +1,92 @@
+"""References formatted by pybtex with the book's own style, and the source pages' archive setting."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from builder.bibliography import format_references, load_bib_file
+from builder.link import link
+from builder.load import load
+from builder.render import Settings, render
+
+from conftest import SITES
+
+BIB = """
+@online{signed-nd,
+  author = {Thornebrooke, Andrew},
+  title = {North Korea Could Attack South Korea if China Invades Taiwan: Report},
+  organization = {The Epoch Times},
+}
+@online{outlet-2025,
+  organization = {Korea Herald},
+  title = {South Korea, US should go beyond rhetoric},
+  date = {2025-04},
+  url = {https://example.org/article},
+  urldate = {2025-05-01},
+}
+@article{journal-2024,
+  author = {Doe, Jane and Roe, Richard},
+  title = {A Journal Article},
+  journaltitle = {Journal of Examples},
+  date = {2024},
+  doi = {10.1000/xyz123},
+}
+@report{cnas-nd,
+  institution = {Center for a New American Security},
+  title = {A Report},
+  note = {Published March 15; year not given},
+}
+@online{same-a,
+  organization = {Korea Herald},
+  title = {First undated piece},
+}
+@online{same-b,
+  organization = {Korea Herald},
+  title = {Second undated piece},
+}
+"""
+
+
+def references(tmp_path: Path):
+    path = tmp_path / "book.bib"
+    path.write_text(BIB, encoding="utf-8")
+    problems = []
+    entries = load_bib_file(path, "bibliography/book.bib", problems)
+    assert problems == []
+    return format_references(entries)
+
+
+def test_author_date_labels_and_missing_dates(tmp_path):
+    refs = references(tmp_path)
+    assert refs["signed-nd"].label == "Thornebrooke n.d."
+    assert refs["outlet-2025"].label == "Korea Herald 2025"
+    assert refs["journal-2024"].label == "Doe and Roe 2024"
+    assert refs["cnas-nd"].label == "Center for a New American Security n.d."
+    assert (refs["same-a"].label, refs["same-b"].label) == ("Korea Herald n.d.-a", "Korea Herald n.d.-b")
+
+
+def test_full_references_with_urls_access_dates_and_dois(tmp_path):
+    refs = references(tmp_path)
+    assert refs["signed-nd"].text == ("Thornebrooke, Andrew. n.d. “North Korea Could Attack South Korea if China "
+                                      "Invades Taiwan: Report”. The Epoch Times.")
+    assert refs["outlet-2025"].text == ("Korea Herald. 2025-04. “South Korea, US should go beyond rhetoric”. "
+                                        "https://example.org/article, accessed 2025-05-01.")
+    assert '<a href="https://example.org/article">' in refs["outlet-2025"].html
+    assert refs["journal-2024"].text == ("Doe, Jane and Roe, Richard. 2024. “A Journal Article”. Journal of "
+                                         "Examples. doi:10.1000/xyz123.")
+    assert '<a href="https://doi.org/10.1000/xyz123">' in refs["journal-2024"].html
+    assert refs["cnas-nd"].text == ("Center for a New American Security. n.d. A Report. Published March 15; "
+                                    "year not given.")
+
+
+def test_a_source_page_shows_quoted_passages_or_the_whole_archive():
+    book = link(load(SITES / "minimal"))
+    archive = book.loaded.archives["bibliography/archive/anbound-nd.txt"]
+    default = render(book, Settings()).pages["sources/anbound-nd.md"]
+    whole = render(book, Settings(publish_archive=True)).pages["sources/anbound-nd.md"]
+    shown = [n for n in range(1, len(archive.paragraphs) + 1) if f'id="para-{n}"' in default]
+    assert shown == list(book.passages["anbound-nd"]) and len(shown) < len(archive.paragraphs)
+    assert all(f'id="para-{n}"' in whole for n in range(1, len(archive.paragraphs) + 1))
+    for page in (default, whole):
+        assert '<span class="quote-anchor" id="q-north-korean-troops-to-donetsk-1"></span><mark>While there is' in page
