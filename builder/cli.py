@@ -63,16 +63,25 @@ def cmd_check(args) -> int:
     return EXIT_BOOK if failed else EXIT_OK
 
 
-def cmd_build(args) -> int:
-    paths = _paths(args)
+def generate_reporting(args, paths: Paths, command: str):
+    """Check and generate the Markdown, printing the problems; None when the book has errors."""
     quiet_mkdocs(args.verbose)
     try:
         book, rendered = generate(paths, args.strict)
     except BuildFailed as failed:
         print_diagnostics(failed.diagnostics, args.format)
-        print(f"build failed: {_summary(failed.diagnostics)}; nothing was written", file=sys.stderr)
-        return EXIT_BOOK
+        print(f"{command} failed: {_summary(failed.diagnostics)}; nothing was written", file=sys.stderr)
+        return None
     print_diagnostics(sorted_diagnostics(book.diagnostics), args.format)
+    return book, rendered
+
+
+def cmd_build(args) -> int:
+    paths = _paths(args)
+    generated = generate_reporting(args, paths, "build")
+    if generated is None:
+        return EXIT_BOOK
+    book, rendered = generated
     print(f"generated {len(rendered.pages)} pages in {paths.docs}", file=sys.stderr)
     nav, pdfs = rendered.nav, printcmd.site_hook(args, paths, book, rendered)
     del book, rendered  # without PDFs nothing needs them any more: mkdocs gets their memory

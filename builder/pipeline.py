@@ -13,7 +13,7 @@ import yaml
 from .diagnostics import BuildFailed, Diagnostic, sorted_diagnostics
 from .link import Book, link
 from .load import load
-from .render import Rendered, Settings, read_settings, render
+from .render import Rendered, read_settings, render
 
 
 @dataclass(frozen=True)

@@ -78,9 +78,7 @@ def site_hook(args, paths, book, rendered):
 
 
 def cmd_pdf(args) -> int:
-    from .cli import EXIT_BOOK, EXIT_OK, EXIT_SITE, EXIT_USAGE, _summary, print_diagnostics
-    from .diagnostics import BuildFailed, sorted_diagnostics
-    from .pipeline import Paths, generate, quiet_mkdocs
+    from .cli import EXIT_BOOK, EXIT_OK, EXIT_SITE, EXIT_USAGE, _paths, generate_reporting
 
     chapters = []
     for name in args.chapters:
@@ -93,16 +91,11 @@ def cmd_pdf(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    paths = Paths.for_root(Path(args.root), Path(args.config) if args.config else None,
-                           Path(args.site_dir) if args.site_dir else None)
-    quiet_mkdocs(args.verbose)
-    try:
-        book, rendered = generate(paths, args.strict)
-    except BuildFailed as failed:
-        print_diagnostics(failed.diagnostics, args.format)
-        print(f"pdf failed: {_summary(failed.diagnostics)}; nothing was written", file=sys.stderr)
+    paths = _paths(args)
+    generated = generate_reporting(args, paths, "pdf")
+    if generated is None:
         return EXIT_BOOK
-    print_diagnostics(sorted_diagnostics(book.diagnostics), args.format)
+    book, rendered = generated
     out = Path(args.out) if args.out else paths.site / PDF_FOLDER
     try:
         _write(args, paths, book, rendered, out, list(dict.fromkeys(chapters)) or None)

@@ -28,7 +28,7 @@ from . import schema
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .link import Balance, Book, link
 from .load import load
-from .records import Body, Claim, Source
+from .records import Body, Source
 from .syntax import parser
 
 BOOK_DIRS = ("content", "bibliography")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from pathlib import Path
 
 from .cli import print_diagnostics
 from .diagnostics import BuildFailed

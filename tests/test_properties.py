@@ -16,7 +16,7 @@ from builder.diagnostics import Diagnostic
 from builder.link import Book, link
 from builder.load import load
 from builder.pipeline import Paths, build_site, generate
-from builder.schema import ACTOR_KINDS, STANCES
+from builder.schema import ACTOR_KINDS
 
 from conftest import CONFIG, SITES
 
