@@ -490,8 +490,8 @@ def local_graph(actors: dict[str, Actor], edges: list[Edge], actor_id: str, page
     neighbours = neighbours[:limit]
     edges = [e for e in edges if (e.b if e.a == actor_id else e.a) in neighbours]
     n = len(neighbours)
-    full = {v: actors[v].name for v in actors}
-    names = {v: _short(actors[v].name) for v in actors}
+    full = {v: actors[v].name for v in (actor_id, *neighbours)}
+    names = {v: _short(actors[v].name) for v in (actor_id, *neighbours)}
     radius = max(110.0, min(230.0, 26.0 * n / math.pi + 60))
     pos = {actor_id: (0.0, 0.0)}
     anchors = {}

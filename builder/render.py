@@ -247,7 +247,14 @@ class PageContext:
             labels = {key: ref.label for key, ref in self.refs.items()}
             edges = self.citer._memo[("graph-edges",)] = graph.edges_of(self.book.actors, labels)
         if actor_id:
-            return graph.local_graph(self.book.actors, edges, actor_id, self.page, page_path,
+            by_actor = self.citer._memo.get(("graph-edges-by-actor",))
+            if by_actor is None:
+                by_actor = self.citer._memo[("graph-edges-by-actor",)] = defaultdict(list)
+                for edge in edges:
+                    by_actor[edge.a].append(edge)
+                    if edge.b != edge.a:
+                        by_actor[edge.b].append(edge)
+            return graph.local_graph(self.book.actors, by_actor.get(actor_id, []), actor_id, self.page, page_path,
                                      self.settings.directory_urls)
         return graph.full_graph(self.book.actors, edges, self.page, page_path, self.settings.directory_urls)
 

@@ -237,6 +237,8 @@ def scan(text: str, path: str, first_line: int, reserved_anchors: tuple[str, ...
     ``reserved_anchors`` are the ids the rendered page already uses, so that
     heading anchors come out as the site's table of contents makes them.
     """
+    if "@" not in text and "[" not in text:
+        return []  # no citation, cross-reference or malformed attempt can be in it
     tokens = parser().parse(text)
     lines = text.split("\n")
     line_starts = _line_starts(text)
