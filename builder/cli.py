@@ -102,7 +102,8 @@ def cmd_serve(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m builder", description=__doc__.split("\n\n")[0],
+    top = argparse.ArgumentParser(prog="python -m builder",
+                                  description="Check a briefing book and build it into a cited, cross-linked site and PDFs.",
                                   epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True)
 
