@@ -8,7 +8,6 @@ revision); 3 the site engine failed (the previous site is untouched).
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from pathlib import Path
@@ -83,11 +82,8 @@ def cmd_build(args) -> int:
         return EXIT_BOOK
     book, rendered = generated
     print(f"generated {len(rendered.pages)} pages in {paths.docs}", file=sys.stderr)
-    nav, pdfs = rendered.nav, printcmd.site_hook(args, paths, book, rendered)
-    del book, rendered  # without PDFs nothing needs them any more: mkdocs gets their memory
-    gc.collect()
     try:
-        build_site(paths, nav, pdfs=pdfs)
+        build_site(paths, rendered.nav, pdfs=printcmd.site_hook(args, paths, book, rendered))
     except SiteBuildFailed as exc:
         print(f"site build failed: {exc}; the previous site in {paths.site} is untouched", file=sys.stderr)
         return EXIT_SITE

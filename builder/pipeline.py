@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +95,12 @@ def mkdocs_config(paths: Paths, nav: list, site_dir: Path, **extra):
                        **extra)
 
 
+def _package_path() -> str:
+    """PYTHONPATH for a child that imports this package, wherever it was imported from."""
+    here = str(Path(__file__).resolve().parent.parent)
+    return os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
+
+
 class SiteBuildFailed(Exception):
     """mkdocs could not build the site (the old site is left as it was)."""
 
@@ -101,21 +110,26 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> None:
 
     ``pdfs(folder)``, when given, writes the chapter PDFs into the fresh site's pdf/ folder, and the pages then
     link to them (``extra.pdf_downloads``); if it raises, the old site stays."""
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import MkDocsException
-
     parent = paths.site.parent
     parent.mkdir(parents=True, exist_ok=True)
     fresh = parent / f".{paths.site.name}.new-{os.getpid()}"
     old = parent / f".{paths.site.name}.old-{os.getpid()}"
+    nav_file = parent / f".{paths.site.name}.nav-{os.getpid()}.json"
     shutil.rmtree(fresh, ignore_errors=True)
+    nav_file.write_text(json.dumps(nav), encoding="utf-8")
     try:
-        config = mkdocs_config(paths, nav, fresh, strict=True)
-        config.extra["pdf_downloads"] = pdfs is not None
-        build(config)
-    except (MkDocsException, SystemExit, OSError) as exc:
+        engine = subprocess.run(
+            [sys.executable, "-m", "builder.sitebuild", str(paths.config), str(paths.docs), str(fresh), str(nav_file),
+             "1" if pdfs is not None else "0", str(logging.getLogger("mkdocs").getEffectiveLevel())],
+            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": _package_path()})
+    finally:
+        nav_file.unlink(missing_ok=True)
+    if engine.stderr:
+        sys.stderr.write(engine.stderr)
+    if engine.returncode != 0:
         shutil.rmtree(fresh, ignore_errors=True)
-        raise SiteBuildFailed(str(exc) or exc.__class__.__name__) from exc
+        reason = engine.stderr.strip().splitlines()[-1] if engine.stderr.strip() else f"exit code {engine.returncode}"
+        raise SiteBuildFailed(reason)
     if pdfs is not None:
         try:
             pdfs(fresh / "pdf")
