@@ -84,12 +84,12 @@ def generate_incremental(paths: Paths, state: BuildState, strict: bool = False) 
     only = None
     if state.book is not None and state.rendered is not None:
         only = affected_pages(state.book, book, settings)
-    rendered = render(book, settings, references, only)
+    fresh = render(book, settings, references, only)
+    written = write_pages(paths.docs, fresh)  # only the pages just rendered; stale ones go by fresh.chapters
+    pages = fresh.pages
     if only is not None:
-        pages = {path: state.rendered.pages[path] for path in rendered.chapters if path in state.rendered.pages}
-        pages.update(rendered.pages)
-        rendered = Rendered(pages, rendered.nav, rendered.chapters)
-    written = write_pages(paths.docs, Rendered({p: rendered.pages[p] for p in (only or rendered.pages)
-                                                if p in rendered.pages}, rendered.nav, rendered.chapters))
+        pages = {path: state.rendered.pages[path] for path in fresh.chapters if path in state.rendered.pages}
+        pages.update(fresh.pages)
+    rendered = Rendered(pages, fresh.nav, fresh.chapters)
     state.book, state.rendered = book, rendered
     return book, rendered, written
