@@ -11,7 +11,11 @@ with ``os.wait4`` (CPU seconds; peak resident memory of the largest process):
 * ``floor``: mkdocs-material building that generated Markdown, builder skipped;
 * ``full``: the whole ``python -m builder build --no-pdf`` (the site; PDFs have their own benchmark);
 * ``edit``: with the builder's incremental state warm (as in ``serve``), one
-  claim is edited and the builder stage re-run; the figure is that re-run.
+  claim is edited and the builder stage re-run; the figure is that re-run;
+* ``cached``: a new process after a one-claim edit, as ``build`` runs it with
+  its cache in build/cache/: imports, reading the cache, the builder stage
+  (measured inside the process; the cache is then written in the background
+  while the site engine runs, and that is not counted).
 
 It prints the median of ``--runs`` runs for each figure, notes per second of
 the builder stage, the ratio full / floor, and the per-note time of the builder
@@ -68,6 +72,22 @@ print(" ".join(f"{t:.4f}" for t in times))
 """
 
 
+CACHED = """
+import sys, time
+started = time.perf_counter()
+from pathlib import Path
+from builder import cache
+from builder.incremental import generate_incremental
+from builder.pipeline import Paths
+paths = Paths.for_root(Path(sys.argv[1]), Path(sys.argv[2]), build=Path(sys.argv[3]))
+state, message = cache.load_state(paths)
+assert sys.argv[4] == "cold" or message.startswith("using the build cache"), message
+generate_incremental(paths, state)
+print(f"{time.perf_counter() - started:.4f}")
+cache.save_in_background(paths, state).wait()
+"""
+
+
 def run(args: list[str], env: dict) -> tuple[float, float, float, str]:
     started = time.perf_counter()
     process = subprocess.Popen(args, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -88,7 +108,7 @@ def bench_size(notes: int, runs: int, env: dict, work: Path, edits: int) -> dict
     book = work / f"book-{notes}"
     subprocess.run([PY, "-m", "builder.bench", "generate", "--notes", str(notes), "--out", str(book)], env=env,
                    cwd=REPO, check=True, capture_output=True)
-    figures: dict[str, list] = {name: [] for name in ("check", "builder", "floor", "full", "edit")}
+    figures: dict[str, list] = {name: [] for name in ("check", "builder", "floor", "full", "edit", "cached")}
     peaks: dict[str, float] = {}
     for number in range(runs):
         build_dir, site = work / f"build-{notes}-{number}", work / f"site-{notes}-{number}"
@@ -96,7 +116,7 @@ def bench_size(notes: int, runs: int, env: dict, work: Path, edits: int) -> dict
             ("check", [PY, "-m", "builder", "check", "--root", str(book)]),
             ("builder", [PY, "-c", BUILDER_STAGE, str(book), str(CONFIG), str(build_dir)]),
             ("floor", [PY, "-c", FLOOR, str(book), str(CONFIG), str(build_dir), str(site)]),
-            ("full", [PY, "-m", "builder", "build", "--no-pdf", "--root", str(book), "--config", str(CONFIG),
+            ("full", [PY, "-m", "builder", "build", "--no-pdf", "--no-cache", "--root", str(book), "--config", str(CONFIG),
                       "--site-dir", str(work / f"full-{notes}-{number}")]),
         ):
             wall, cpu, peak, _ = run(args, env)
@@ -111,6 +131,13 @@ def bench_size(notes: int, runs: int, env: dict, work: Path, edits: int) -> dict
                                    str(edits)], env)
             figures["edit"] += [float(t) for t in out.split()]
             peaks["edit"] = max(peaks.get("edit", 0.0), peak)
+            cached_build = work / f"cachedbuild-{notes}-{number}"
+            run([PY, "-c", CACHED, str(copy), str(CONFIG), str(cached_build), "cold"], env)
+            for index, note in enumerate(sorted((copy / "content" / "claims").glob("*.md"))[:edits]):
+                note.write_text(note.read_text().replace("statement: ", f"statement: Cached edit {index}. ", 1))
+                _, _, peak, out = run([PY, "-c", CACHED, str(copy), str(CONFIG), str(cached_build), "warm"], env)
+                figures["cached"].append(float(out))
+                peaks["cached"] = max(peaks.get("cached", 0.0), peak)
     return {"notes": notes, **{name: median(values) for name, values in figures.items()}, "peaks": peaks}
 
 
@@ -133,11 +160,11 @@ def main() -> int:
             results.append(bench_size(notes, args.runs, env, work, args.edits))
     print()
     print(f"{'notes':>6} {'check s':>8} {'builder s':>10} {'notes/s':>8} {'peak MiB':>9} {'floor s':>8} "
-          f"{'full s':>8} {'full/floor':>10} {'edit s':>7}")
+          f"{'full s':>8} {'full/floor':>10} {'edit s':>7} {'cached s':>9}")
     for r in results:
         print(f"{r['notes']:>6} {r['check']:>8.2f} {r['builder']:>10.2f} {r['notes'] / r['builder']:>8.0f} "
               f"{max(r['peaks'].values()):>9.0f} {r['floor']:>8.2f} {r['full']:>8.2f} {r['full'] / r['floor']:>10.3f} "
-              f"{r['edit']:>7.3f}")
+              f"{r['edit']:>7.3f} {r['cached']:>9.3f}")
     first, last = results[0], results[-1]
     per_note = (last["builder"] / last["notes"]) / (first["builder"] / first["notes"])
     print(f"\nper-note builder time at {last['notes']} notes / at {first['notes']} notes: {per_note:.2f}")

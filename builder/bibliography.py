@@ -300,9 +300,10 @@ def format_references(entries: dict[str, BibEntry], cache: dict | None = None) -
         return _plain(entry.fields["title"]), rich.render(_backend("html")), rich.render(_backend("text"))
 
     keys = sorted(entries)
-    same_objects = tuple((key, id(entries[key])) for key in keys)
-    if cache.get("last") is not None and cache["last"][0] == same_objects:
-        return cache["last"][1]  # nothing in the bibliography was re-read
+    last = cache.get("last")
+    if (last is not None and last[0] == keys
+            and all(entry is before for entry, before in zip((entries[key] for key in keys), last[2]))):
+        return last[1]  # nothing in the bibliography was re-read
     style = BookStyle()
     label_map = labels(entries)
     fingerprints = {key: _entry_fingerprint(entries[key].entry) for key in keys}
@@ -310,5 +311,5 @@ def format_references(entries: dict[str, BibEntry], cache: dict | None = None) -
     for key, formatted in zip(missing, fork_map(format_one, missing)):
         cache[fingerprints[key]] = formatted
     result = {key: Reference(key, *label_map[key], *cache[fingerprints[key]]) for key in keys}
-    cache["last"] = (same_objects, result, tuple(entries.values()))
+    cache["last"] = (keys, result, tuple(entries[key] for key in keys))
     return result

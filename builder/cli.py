@@ -63,10 +63,22 @@ def cmd_check(args) -> int:
 
 
 def generate_reporting(args, paths: Paths, command: str):
-    """Check and generate the Markdown, printing the problems; None when the book has errors."""
+    """Check and generate the Markdown, printing the problems; None when the book has errors.
+
+    Unless ``--no-cache``, the build cache in build/cache/ is used and updated (``builder/cache.py``)."""
     quiet_mkdocs(args.verbose)
     try:
-        book, rendered = generate(paths, args.strict)
+        if getattr(args, "no_cache", True):
+            book, rendered = generate(paths, args.strict)
+        else:
+            from . import cache
+            from .incremental import generate_incremental
+
+            state, message = cache.load_state(paths)
+            if args.verbose or message.startswith("note:"):
+                print(message, file=sys.stderr)
+            book, rendered, _ = generate_incremental(paths, state, args.strict)
+            args.saving_cache = cache.save_in_background(paths, state)
     except BuildFailed as failed:
         print_diagnostics(failed.diagnostics, args.format)
         print(f"{command} failed: {_summary(failed.diagnostics)}; nothing was written", file=sys.stderr)
@@ -97,6 +109,11 @@ def cmd_serve(args) -> int:
     return serve(_paths(args), args.dev_addr, args.strict)
 
 
+def add_cache_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-cache", action="store_true",
+                   help="ignore the build cache in build/cache/ and do not update it (re-read and re-render everything)")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m builder",
                                   description="Check a briefing book and build it into a cited, cross-linked site and PDFs.",
@@ -115,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
     common(sub.add_parser("check", help="check the book and print every problem")).set_defaults(func=cmd_check)
     build = common(sub.add_parser("build", help="check, generate Markdown into build/docs and build site/"))
     build.add_argument("--site-dir", help="where to write the site (default: ROOT/site)")
+    add_cache_option(build)
     printcmd.add_build_options(build)
     build.set_defaults(func=cmd_build)
     serve = common(sub.add_parser("serve", help="build and serve the site, rebuilding on every change"))
@@ -138,4 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("build", "serve", "pdf") and not config.is_file():
         print(f"error: no mkdocs.yml at '{config}' — pass --config PATH", file=sys.stderr)
         return EXIT_USAGE
-    return args.func(args)
+    try:
+        return args.func(args)
+    finally:
+        saving = getattr(args, "saving_cache", None)
+        if saving is not None:
+            saving.wait()

@@ -185,6 +185,7 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
     cache = {} if cache is None else cache
     scans = cache.setdefault("scans", {})
     resolved = cache.setdefault("notes", {})
+    checked_evidence = cache.setdefault("evidence", {})
 
     def scan_cached(text: str, path: str, line: int, reserved: tuple[str, ...] = ()) -> list[Span]:
         key = (text, path, line, reserved)
@@ -274,12 +275,17 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
 
     # --- bodies and text fields; a note whose text resolved cleanly against the same
     # notes, keys and archives is not resolved again
-    world = hash((frozenset((note_id, type(note).__name__) for note_id, note in notes.items()), frozenset(bib),
-                  frozenset((key, len(archive.paragraphs)) for key, archive in loaded.archives.items()),
-                  frozenset((s.id, s.archive) for s in loaded.sources.values())))
+    # compared by value, not by hash(): str hashes differ between processes and the build cache outlives one
+    world = (frozenset((note_id, type(note).__name__) for note_id, note in notes.items()), frozenset(bib),
+             frozenset((key, len(archive.paragraphs)) for key, archive in loaded.archives.items()),
+             frozenset((s.id, s.archive) for s in loaded.sources.values()))
+    last_world = cache.get("world")
+    if last_world == world:
+        world = last_world  # the same object: each note's check below is then an identity check
+    cache["world"] = world
     for note in notes.values():
         hit = resolved.get(note.id)
-        if hit is not None and hit[0] is note and hit[1] == world:
+        if hit is not None and hit[0] is note and hit[1] is world:
             total.merge(hit[2])
             continue
         found = resolve_text(note)
@@ -324,7 +330,18 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
         for index, target in enumerate(claim.actors):
             check_ref(claim, target, (Actor,), claim.field_locs.get(f"actors.{index}", claim.loc), "actor", "actors")
         for ev in claim.evidence:
-            _check_evidence(loaded, notes, claim, ev, diagnostics, matches)
+            # a quote is searched for again only when the evidence, its source note or the archive changed
+            source = loaded.sources.get(ev.source)
+            archive = loaded.archives.get(source.archive) if source is not None else None
+            hit = checked_evidence.get((claim.id, ev.index))
+            if hit is not None and hit[0] is ev and hit[1] is source and hit[2] is archive:
+                if hit[3] is not None:
+                    matches[(claim.id, ev.index)] = hit[3]
+            else:
+                before = len(diagnostics)
+                _check_evidence(loaded, notes, claim, ev, diagnostics, matches)
+                if len(diagnostics) == before and archive is not None:
+                    checked_evidence[(claim.id, ev.index)] = (ev, source, archive, matches.get((claim.id, ev.index)))
             if ev.source in bib:
                 used_keys.add(ev.source)
                 cited[claim.id].setdefault(ev.source, None)

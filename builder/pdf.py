@@ -61,7 +61,7 @@ LANDSCAPE_FROM = 4
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
-_ATTR = re.compile(r"""(\s)(id|href|src|xlink:href)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""", re.I)
+_ATTR = re.compile(r"""(\s)(id|href|src|xlink:href|title)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""", re.I)
 _REFERENCES_SECTION = re.compile(r'<h2 id="references">.*?(?=<h[12][\s>]|\Z)', re.S)
 _ATTR_LIST_ROW = re.compile(r"^\{:\s*(.*?)\s*\}$")
 _PLACEHOLDER = re.compile("\x02[a-z]+:\\d+\x03")
@@ -399,6 +399,8 @@ class _Rewriter(HTMLParser):
             space, name, equals, raw = match.groups()
             value = html.unescape(raw[1:-1] if raw[:1] in "\"'" else raw)
             lname = name.lower()
+            if lname == "title":  # a tooltip: nothing in print, and long ones slow WeasyPrint down
+                return match.group(0) if self.svg else ""
             if lname == "id":
                 if self.svg:
                     return match.group(0)

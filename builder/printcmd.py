@@ -32,6 +32,9 @@ def add_parser(sub) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--site-dir", help="the site folder; PDFs go to SITE/pdf (default: ROOT/site)")
     p.add_argument("--out", help="write the PDFs to this folder instead of SITE/pdf")
+    from .cli import add_cache_option
+
+    add_cache_option(p)
     add_pdf_options(p)
     p.set_defaults(func=cmd_pdf)
 
