@@ -289,16 +289,29 @@ def _entry_fingerprint(entry) -> tuple:
     return entry.type.lower(), tuple(sorted(entry.fields.items())), persons
 
 
-def format_references(entries: dict[str, BibEntry], cache: dict | None = None) -> dict[str, Reference]:
-    """Every entry formatted; ``cache`` (kept between calls) skips entries formatted before."""
+def _format_entry(style: "BookStyle", entry) -> tuple[str, str, str]:
+    template = getattr(style, f"get_{entry.type.lower()}_template", style.get_misc_template)
+    rich = template(entry).format_data({"entry": entry, "style": style, "bib_data": None})
+    return _plain(entry.fields["title"]), rich.render(_backend("html")), rich.render(_backend("text"))
+
+
+def format_entries(entries: dict[str, BibEntry], keys: list[str]) -> list[tuple[str, str, str]]:
+    """(plain title, HTML, plain text) of each key's reference, in this process."""
+    style = BookStyle()
+    return [_format_entry(style, entries[key].entry) for key in keys]
+
+
+def format_entries_by_key(entries: dict[str, BibEntry]) -> dict[str, tuple[str, str, str]]:
+    keys = sorted(entries)
+    return dict(zip(keys, format_entries(entries, keys)))
+
+
+def format_references(entries: dict[str, BibEntry], cache: dict | None = None,
+                      formatted: dict[str, tuple[str, str, str]] | None = None) -> dict[str, Reference]:
+    """Every entry formatted; ``cache`` (kept between calls) skips entries formatted before.
+
+    ``formatted``: ``format_entries``'s results by key, computed elsewhere (another process) for these entries."""
     cache = {} if cache is None else cache
-
-    def format_one(key: str) -> tuple[str, str, str]:
-        entry = entries[key].entry
-        template = getattr(style, f"get_{entry.type.lower()}_template", style.get_misc_template)
-        rich = template(entry).format_data({"entry": entry, "style": style, "bib_data": None})
-        return _plain(entry.fields["title"]), rich.render(_backend("html")), rich.render(_backend("text"))
-
     keys = sorted(entries)
     last = cache.get("last")
     if (last is not None and last[0] == keys
@@ -308,8 +321,12 @@ def format_references(entries: dict[str, BibEntry], cache: dict | None = None) -
     label_map = labels(entries)
     fingerprints = {key: _entry_fingerprint(entries[key].entry) for key in keys}
     missing = [key for key in keys if fingerprints[key] not in cache]
-    for key, formatted in zip(missing, fork_map(format_one, missing)):
-        cache[fingerprints[key]] = formatted
+    if formatted is not None and all(key in formatted for key in missing):
+        done = [formatted[key] for key in missing]
+    else:
+        done = fork_map(lambda key: _format_entry(style, entries[key].entry), missing)
+    for key, result in zip(missing, done):
+        cache[fingerprints[key]] = result
     result = {key: Reference(key, *label_map[key], *cache[fingerprints[key]]) for key in keys}
     cache["last"] = (keys, result, tuple(entries[key] for key in keys))
     return result

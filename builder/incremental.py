@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .bibliography import format_references
-from .diagnostics import BuildFailed, sorted_diagnostics
-from .link import Book, link, page_path
+from .link import Book, page_path
 from .load import load
-from .pipeline import Paths, failures, write_pages
+from .pipeline import Paths, link_and_format, write_pages
 from .records import Claim, Source
 from .render import Rendered, matrix_parts, read_settings, render
 
@@ -76,11 +74,8 @@ def affected_pages(old: Book, new: Book, settings) -> set[str] | None:
 
 def generate_incremental(paths: Paths, state: BuildState, strict: bool = False) -> tuple[Book, Rendered, list[str]]:
     """Like ``pipeline.generate``, reusing ``state``; returns the book, all pages, and the paths rewritten."""
-    book = link(load(paths.root, state.files), state.links)
-    if failures(book, strict):
-        raise BuildFailed(sorted_diagnostics(book.diagnostics))
+    book, references = link_and_format(load(paths.root, state.files), strict, state.links, state.references)
     settings = read_settings(paths.config)
-    references = format_references(book.loaded.bib, state.references)
     only = None
     if state.book is not None and state.rendered is not None:
         only = affected_pages(state.book, book, settings)

@@ -1,7 +1,8 @@
 """Map a pure function over many items on every core, results in input order.
 
 Workers are forked, so they inherit the inputs instead of receiving them
-pickled; only results travel back. Small inputs, a single core, a process
+pickled; only results travel back. ``in_background`` runs one call on another
+core while this process goes on. Small inputs, a single core, a process
 with other threads running (``serve``), or ``BRIEFING_BOOK_JOBS=1`` run in
 this process: the output is the same either way.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import sys
 import threading
 from typing import Callable, Sequence, TypeVar
 
@@ -47,3 +50,49 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item]) -> list[
     finally:
         _work = None
     return [result for chunk in chunks for result in chunk]
+
+
+class Pending:
+    """The result of a call running in a forked child; ``result()`` waits for it."""
+
+    def __init__(self, function: Callable, args: tuple, pid: int | None = None, reader: int | None = None):
+        self.function, self.args, self.pid, self.reader = function, args, pid, reader
+
+    def result(self):
+        if self.pid is None:
+            return self.function(*self.args)
+        with os.fdopen(self.reader, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if status != 0 or not data:
+            return self.function(*self.args)  # the child failed: the same call here gives the same result
+        return pickle.loads(data)
+
+    def cancel(self) -> None:
+        if self.pid is not None:
+            os.close(self.reader)  # the child's write fails and it exits
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+
+def in_background(function: Callable[..., Result], *args) -> Pending:
+    """Start ``function(*args)`` in a forked child (when there is a second core and fork); see ``Pending``."""
+    if workers() < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
+        return Pending(function, args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(reader)
+            data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writer, "wb") as stream:
+                stream.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
+    return Pending(function, args, pid, reader)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import yaml
 
+from .bibliography import Reference, format_entries_by_key, format_references
 from .diagnostics import BuildFailed, Diagnostic, sorted_diagnostics
 from .link import Book, link
-from .load import load
+from .load import Loaded, load
+from .parallel import in_background
 from .render import Rendered, read_settings, render
 
 
@@ -53,14 +55,24 @@ def failures(book: Book, strict: bool) -> list[Diagnostic]:
     return [d for d in book.diagnostics if d.severity == "error" or strict]
 
 
+def link_and_format(loaded: Loaded, strict: bool, link_cache: dict | None = None,
+                    reference_cache: dict | None = None) -> tuple[Book, dict[str, Reference]]:
+    """Link the book while another core formats its references; raises BuildFailed when the book has errors."""
+    pending = None if reference_cache else in_background(format_entries_by_key, loaded.bib)
+    book = link(loaded, link_cache)
+    if failures(book, strict):
+        if pending is not None:
+            pending.cancel()
+        raise BuildFailed(sorted_diagnostics(book.diagnostics))
+    formatted = pending.result() if pending is not None else None
+    return book, format_references(book.loaded.bib, reference_cache, formatted)
+
+
 def generate(paths: Paths, strict: bool = False) -> tuple[Book, Rendered]:
     """Check, render and write the generated Markdown; raises BuildFailed before writing anything."""
-    book = check(paths.root)
-    failed = failures(book, strict)
-    if failed:
-        raise BuildFailed(sorted_diagnostics(book.diagnostics))
+    book, references = link_and_format(load(paths.root), strict)
     settings = read_settings(paths.config)
-    rendered = render(book, settings)
+    rendered = render(book, settings, references)
     write_pages(paths.docs, rendered)
     return book, rendered
 
