@@ -9,6 +9,7 @@ this process: the output is the same either way.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -20,6 +21,10 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 MIN_ITEMS = 300
+CHUNKS_PER_WORKER = 8
+# Before forking, every object is moved out of the collector's reach (gc.freeze): otherwise a collection in
+# a worker touches every inherited object, the kernel copies each page it touches, and the workers spend
+# more time on page copies than on work (measured: 2.2 s instead of 1.3 s to render 2,000 notes' pages).
 _work: tuple[Callable, Sequence] | None = None
 
 
@@ -41,14 +46,17 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item]) -> list[
     if (count < 2 or len(items) < MIN_ITEMS or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()):
         return [function(item) for item in items]
-    size = -(-len(items) // count)
+    # several chunks per worker, handed out as workers free up: items differ in cost (an index page, a note)
+    size = max(1, -(-len(items) // (count * CHUNKS_PER_WORKER)))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _work = (function, items)
+    gc.freeze()  # see the comment on CHUNKS_PER_WORKER
     try:
-        with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
-            chunks = pool.map(_run_chunk, bounds)
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            chunks = pool.map(_run_chunk, bounds, chunksize=1)
     finally:
         _work = None
+        gc.unfreeze()
     return [result for chunk in chunks for result in chunk]
 
 
@@ -65,6 +73,7 @@ class Pending:
             data = stream.read()
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
+        gc.unfreeze()
         if status != 0 or not data:
             return self.function(*self.args)  # the child failed: the same call here gives the same result
         return pickle.loads(data)
@@ -74,6 +83,7 @@ class Pending:
             os.close(self.reader)  # the child's write fails and it exits
             os.waitpid(self.pid, 0)
             self.pid = None
+            gc.unfreeze()
 
 
 def in_background(function: Callable[..., Result], *args) -> Pending:
@@ -83,7 +93,12 @@ def in_background(function: Callable[..., Result], *args) -> Pending:
     sys.stdout.flush()
     sys.stderr.flush()
     reader, writer = os.pipe()
-    pid = os.fork()
+    gc.freeze()  # see the comment on CHUNKS_PER_WORKER; here it also spares this process the copies
+    try:
+        pid = os.fork()
+    except BaseException:
+        gc.unfreeze()
+        raise
     if pid == 0:
         code = 1
         try:

@@ -71,7 +71,8 @@ def _locate(lines: list[str], first: int, last: int, scheme: str,
 
 def unsafe_links(text: str, path: str, first_line: int) -> list[Diagnostic]:
     """A ``link.unsafe`` error for every javascript:/vbscript:/data: link target in Markdown ``text``."""
-    if not any(scheme in text.lower() for scheme in UNSAFE_SCHEMES) and "&" not in text and "%" not in text:
+    lowered = text.lower()
+    if not any(scheme in lowered for scheme in UNSAFE_SCHEMES) and "&" not in text and "%" not in text:
         return []
     env: dict = {}
     try:
