@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .link import Book, page_path
 from .load import load
-from .pipeline import Paths, link_and_format, write_pages
+from .pipeline import Paths, collecting_less, link_and_format, write_pages
 from .records import Claim, Source
 from .render import Rendered, matrix_parts, read_settings, render
 
@@ -74,6 +74,11 @@ def affected_pages(old: Book, new: Book, settings) -> set[str] | None:
 
 def generate_incremental(paths: Paths, state: BuildState, strict: bool = False) -> tuple[Book, Rendered, list[str]]:
     """Like ``pipeline.generate``, reusing ``state``; returns the book, all pages, and the paths rewritten."""
+    with collecting_less():
+        return _generate_incremental(paths, state, strict)
+
+
+def _generate_incremental(paths: Paths, state: BuildState, strict: bool) -> tuple[Book, Rendered, list[str]]:
     book, references = link_and_format(load(paths.root, state.files), strict, state.links, state.references)
     settings = read_settings(paths.config)
     only = None

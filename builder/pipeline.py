@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import os
@@ -46,9 +48,22 @@ class Paths:
         return self.build / "docs"
 
 
+@contextlib.contextmanager
+def collecting_less():
+    """Run the garbage collector less often: a build makes millions of objects and keeps nearly all of them
+    until it ends, so frequent collections only re-walk them (about 12 % of a build's time at 2,000 notes)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def check(root: Path) -> Book:
     """Load and link the book; the diagnostics are on the result."""
-    return link(load(root))
+    with collecting_less():
+        return link(load(root))
 
 
 def failures(book: Book, strict: bool) -> list[Diagnostic]:
@@ -70,10 +85,11 @@ def link_and_format(loaded: Loaded, strict: bool, link_cache: dict | None = None
 
 def generate(paths: Paths, strict: bool = False) -> tuple[Book, Rendered]:
     """Check, render and write the generated Markdown; raises BuildFailed before writing anything."""
-    book, references = link_and_format(load(paths.root), strict)
-    settings = read_settings(paths.config)
-    rendered = render(book, settings, references)
-    write_pages(paths.docs, rendered)
+    with collecting_less():
+        book, references = link_and_format(load(paths.root), strict)
+        settings = read_settings(paths.config)
+        rendered = render(book, settings, references)
+        write_pages(paths.docs, rendered)
     return book, rendered
 
 
