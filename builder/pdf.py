@@ -15,8 +15,10 @@ page is not in the PDF goes to the PDF's own reference list.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as _dt
+import functools
 import html
 import os
 import posixpath
@@ -24,6 +26,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as etree
+import dataclasses
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -65,6 +68,13 @@ _ATTR = re.compile(r"""(\s)(id|href|src|xlink:href|title)(\s*=\s*)("[^"]*"|'[^']
 _REFERENCES_SECTION = re.compile(r'<h2 id="references">.*?(?=<h[12][\s>]|\Z)', re.S)
 _ATTR_LIST_ROW = re.compile(r"^\{:\s*(.*?)\s*\}$")
 _PLACEHOLDER = re.compile("\x02[a-z]+:\\d+\x03")
+_MARKED_ID = re.compile('\\sid="\x01([^"]*)"')
+_OPEN_ENDED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+               "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "colgroup", "caption"}
+"""Elements with no end tag, or one HTML lets out."""
+BULLETS = ("\u2022\u00a0", "\u25e6\u00a0")
+"""Bullets of plain lists (level 1, deeper), written as text with a no-break space: WeasyPrint lays a list
+marker out as an absolutely positioned box, which costs more than all the item's text (see print.css.j2)."""
 
 
 # --------------------------------------------------------------------------- choosing pages
@@ -335,9 +345,17 @@ class LinkPolicy:
     """Folder of the generated Markdown (for images)."""
     used: set[str] = field(default_factory=set)
     """Keys that links actually pointed to the reference list."""
+    targets: set[str] = field(default_factory=set)
+    """Anchors that links inside the PDF point to."""
 
     def resolve(self, page: str, href: str) -> tuple[str, str | None]:
         """(new href, chapter) — chapter is set when the link leaves the PDF and must become text."""
+        new, chapter = self._resolve(page, href)
+        if new.startswith("#"):
+            self.targets.add(new[1:])
+        return new, chapter
+
+    def _resolve(self, page: str, href: str) -> tuple[str, str | None]:
         if href.startswith("#"):
             return "#" + element_anchor(page, href[1:]) if len(href) > 1 else "#" + page_anchor(page), None
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href) or href.startswith("//"):
@@ -391,6 +409,17 @@ class _Rewriter(HTMLParser):
         self.closing: list[tuple[str, str | None]] = []
         self.last_label: tuple[int, str] | None = None
         """Where the last "(Chapter)" label went in ``out``, and its chapter."""
+        self.lists: list[bool] = []
+        """Open ``ul``/``ol`` elements: True for a plain bulleted list, whose bullets are written as text."""
+        self.bullet = ""
+        """The bullet of a list item just opened, not yet written (it goes before the item's first content)."""
+        self.hidden: list[str] = []
+        """Inside a ``hidden`` element (data for the site's scripts): its tag and the same tags open in it."""
+
+    def _flush_bullet(self) -> None:
+        if self.bullet:
+            self.out.append(self.bullet)
+            self.bullet = ""
 
     def _attrs(self, tag: str, text: str) -> tuple[str, str | None]:
         leaving: list[str | None] = [None]
@@ -404,7 +433,8 @@ class _Rewriter(HTMLParser):
             if lname == "id":
                 if self.svg:
                     return match.group(0)
-                value = element_anchor(self.page, value)
+                # marked, so that the ids no link points to can be left out once every page is rewritten
+                return f' id="\x01{html.escape(element_anchor(self.page, value), quote=True)}"'
             elif lname == "src":
                 if self.policy.docs is None or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
                     return match.group(0)
@@ -421,7 +451,15 @@ class _Rewriter(HTMLParser):
 
         return _ATTR.sub(replace, text), leaving[0]
 
+    def _hides(self, tag: str, attrs) -> bool:
+        """A ``hidden`` element that can be left out with all it holds (its end tag is always written)."""
+        return not self.svg and tag not in _OPEN_ENDED and any(name == "hidden" for name, _value in attrs)
+
     def handle_starttag(self, tag, attrs):
+        if self.hidden or self._hides(tag, attrs):
+            if not self.hidden or tag == self.hidden[0]:
+                self.hidden.append(tag)  # not printed: left out of the PDF's HTML
+            return
         text = self.get_starttag_text()
         if tag == "svg":
             self.svg += 1
@@ -429,25 +467,51 @@ class _Rewriter(HTMLParser):
         if tag == "svg" and self.svg == 1:
             # WeasyPrint ignores paint-order, so a white halo stroke would paint over the letters
             new += "<style>text { stroke: none !important; }</style>"
+        if not self.svg:
+            if tag == "li":
+                self.out.append(new)
+                if self.lists and self.lists[-1]:
+                    self.bullet = BULLETS[min(sum(self.lists), len(BULLETS)) - 1]
+                return
+            if tag == "p" and self.bullet:  # a loose list: the bullet starts the item's first paragraph
+                self.out.append(new)
+                self._flush_bullet()
+                return
+            self._flush_bullet()
+            if tag in ("ul", "ol"):
+                plain = tag == "ul" and not any(name == "class" for name, _value in attrs)
+                self.lists.append(plain)
+                if plain:
+                    new = '<ul class="bullets"' + new[3:]
         if tag == "a":
             if leaving is not None:
                 label = f' <span class="chapter-name">({html.escape(leaving)})</span>' if leaving else ""
                 previous = self.last_label
                 if previous and previous[1] == leaving and \
                         re.fullmatch(r"[\s:,;·]*", "".join(self.out[previous[0] + 1:])):
-                    self.out[previous[0]] = "</span>"  # "A: B (Actors)", not "A (Actors): B (Actors)"
-                self.closing.append((f"{label}</span>", leaving))
-                self.out.append('<span class="elsewhere">')
+                    self.out[previous[0]] = ""  # "A: B (Actors)", not "A (Actors): B (Actors)"
+                # the link's text stays as it is (no wrapper: every inline element costs WeasyPrint layout time)
+                self.closing.append((label, leaving))
                 return
             self.closing.append(("</a>", None))
         self.out.append(new)
 
     def handle_startendtag(self, tag, attrs):
+        if self.hidden or self._hides(tag, attrs):
+            return
+        self._flush_bullet()
         self.out.append(self._attrs(tag, self.get_starttag_text())[0])
 
     def handle_endtag(self, tag):
+        if self.hidden:
+            if tag == self.hidden[0]:
+                self.hidden.pop()
+            return
         if tag == "svg":
             self.svg = max(0, self.svg - 1)
+        self._flush_bullet()
+        if tag in ("ul", "ol") and self.lists and not self.svg:
+            self.lists.pop()
         if tag == "a" and self.closing:
             text, chapter = self.closing.pop()
             self.out.append(text)
@@ -456,12 +520,22 @@ class _Rewriter(HTMLParser):
         self.out.append(f"</{tag}>")
 
     def handle_data(self, data):
+        if self.hidden:
+            return
+        if self.bullet and not data.isspace():
+            self._flush_bullet()
         self.out.append(data)
 
     def handle_entityref(self, name):
+        if self.hidden:
+            return
+        self._flush_bullet()
         self.out.append(f"&{name};")
 
     def handle_charref(self, name):
+        if self.hidden:
+            return
+        self._flush_bullet()
         self.out.append(f"&#{name};")
 
     def handle_comment(self, data):
@@ -483,10 +557,21 @@ class _Rewriter(HTMLParser):
         return "".join(self.out)
 
 
-def rewrite_links(page: str, page_html: str, policy: LinkPolicy) -> str:
+def rewrite_links(page: str, page_html: str, policy: LinkPolicy, marked: bool = False) -> str:
+    """The page's HTML with its ids and links rewritten for the PDF; ``marked``: its ids are marked for
+    ``keep_ids`` (called once every page of the PDF is rewritten, when ``policy.targets`` is complete)."""
     rewriter = _Rewriter(page, policy)
     rewriter.feed(page_html)
-    return rewriter.result()
+    return rewriter.result() if marked else keep_ids(rewriter.result())
+
+
+def keep_ids(marked_html: str, targets: set[str] | None = None) -> str:
+    """Unmark the ids of ``rewrite_links(..., marked=True)``; with ``targets``, keep only those that links point
+    to (WeasyPrint makes a named destination of each id: ~4 % of the time for ids nothing uses)."""
+    if targets is None:
+        return _MARKED_ID.sub(lambda m: f' id="{m.group(1)}"', marked_html)
+    return _MARKED_ID.sub(lambda m: f' id="{m.group(1)}"' if html.unescape(m.group(1)) in targets else "",
+                          marked_html)
 
 
 # --------------------------------------------------------------------------- documents
@@ -571,6 +656,18 @@ def _cited(book: Book, pages: list[str], page_html: dict[str, str]) -> list[str]
     return list(keys)
 
 
+class _PageHtml(dict):
+    """Page path → the page's HTML for print (without its own reference list), converted on first use."""
+
+    def __init__(self, pages: dict[str, str], converter: "Converter"):
+        super().__init__()
+        self.pages, self.converter = pages, converter
+
+    def __missing__(self, path: str) -> str:
+        converted = self[path] = _REFERENCES_SECTION.sub("", self.converter.convert(self.pages[path]))
+        return converted
+
+
 class Printer:
     """Builds the print HTML of chapters and of the whole book."""
 
@@ -585,9 +682,13 @@ class Printer:
         self.references = references if references is not None else format_references(book.loaded.bib)
         self.env = _environment()
         self.chapters = chapter_pages(rendered)
-        converter = Converter(config, options.paper)
-        self.page_html = {path: _REFERENCES_SECTION.sub("", converter.convert(text))
-                          for path, text in rendered.pages.items()}
+        self.page_html = _PageHtml(rendered.pages, Converter(config, options.paper))
+        """Each page's HTML, converted when a document first needs it (in the process that lays it out)."""
+
+    def weight(self, chapter: str) -> int:
+        """Length of the Markdown a chapter (or the book) prints: how long its layout will take, roughly."""
+        chapters = CHAPTERS if chapter == BOOK_TITLE else (chapter,)
+        return sum(len(self.rendered.pages[path]) for title in chapters for path in self.chapters.get(title, []))
 
     def document(self, chapter: str) -> PrintDocument:
         """The print HTML of one chapter, or of the whole book (``BOOK_TITLE``)."""
@@ -603,11 +704,13 @@ class Printer:
             pages = [PrintPage(path, page_anchor(path),
                                labels[path] if path.endswith("/index.md") and path in labels
                                else _title_of(self.page_html[path], path),
-                               rewrite_links(path, self.page_html[path], policy), title,
+                               rewrite_links(path, self.page_html[path], policy, marked=True), title,
                                path == "claims/matrix.md")
                      for path in self.chapters.get(title, [])]
             if pages:
                 parts.append((title, pages))
+        parts = [(title, [dataclasses.replace(p, html=keep_ids(p.html, policy.targets)) for p in pages])
+                 for title, pages in parts]
         entries = sorted((self.references[k] for k in keys), key=lambda r: (r.author.lower(), r.year, r.key))
         stem = BOOK if chapter == BOOK_TITLE else CHAPTER_FILES[chapter]
         css = self.env.get_template("print.css.j2").render(paper=PAPERS[self.options.paper],
@@ -628,41 +731,103 @@ def url_fetcher():
     return URLFetcher(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=False)
 
 
+@functools.lru_cache(maxsize=None)
+def _ua_stylesheet():
+    """WeasyPrint's user-agent stylesheet for HTML without the rules that match every element to no use here
+    (~4 % of the time): markers outside list items, CSS footnotes and notes (the print CSS uses neither), and the
+    margins and paddings of right-to-left text (``dir``; the ``direction`` it sets is kept). None if this
+    WeasyPrint has no such stylesheet: then its own is used."""
+    try:
+        from weasyprint import CSS
+        from weasyprint.css.counters import CounterStyle
+        from weasyprint.html import UA
+    except ImportError:
+        return None
+    lines = []
+    for line in UA.splitlines():
+        if line.startswith(("::footnote-", "::note-")) or \
+                ("[dir" in line and not re.match(r"\[dir=(ltr|rtl) i\] \{", line)):
+            continue
+        lines.append("li" + line if line.startswith("::marker ") else line)
+    return CSS(string="\n".join(lines), counter_style=CounterStyle())
+
+
+def _html(document_html: str, base_url: str):
+    """``weasyprint.HTML`` of a print document, with the lighter user-agent stylesheet."""
+    import weasyprint
+
+    class PrintHTML(weasyprint.HTML):
+        def _ua_stylesheets(self, forms=False):
+            sheet = _ua_stylesheet()
+            return [sheet] if sheet is not None and not forms else super()._ua_stylesheets(forms)
+
+    return PrintHTML(string=document_html, base_url=base_url, url_fetcher=url_fetcher())
+
+
 def write_pdf(document_html: str, target: Path, base: Path | None = None) -> int:
     """Lay out one print document and write it atomically; returns its number of pages."""
     import gc
 
-    import weasyprint
-
     base_url = (base or Path.cwd()).resolve().as_uri() + "/"
-    # WeasyPrint makes millions of short-lived objects: collecting cycles less often saves ~20 % of the time
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 1000)
+    # WeasyPrint makes millions of short-lived objects and hardly any cycles: no cycle collection while it works
+    # (a few MiB more at most; the memory goes back when the child process ends) saves ~4 % of the time
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        rendered = weasyprint.HTML(string=document_html, base_url=base_url, url_fetcher=url_fetcher()).render()
+        rendered = _html(document_html, base_url).render()
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            rendered.write_pdf(tmp)
-            label_pages(tmp, len(rendered.pages))
+            with _compression_level(6):
+                rendered.write_pdf(tmp, finisher=label_pages)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
         return len(rendered.pages)
     finally:
-        gc.set_threshold(*thresholds)
+        if collecting:
+            gc.enable()
 
 
-def label_pages(pdf: Path, pages: int) -> None:
-    """Page labels a PDF viewer shows: "Cover", then the numbers the footers print (2, 3 …)."""
-    from pypdf import PdfWriter
+@contextlib.contextmanager
+def _compression_level(level: int):
+    """pydyf compresses every stream of the PDF at zlib level 9: level 6 takes a fifth of the time for ~3 % more
+    bytes (~4 % of the whole time of a long chapter). pydyf has no option for it, so while this is open its
+    ``zlib`` is one whose ``compressobj`` uses at most ``level``."""
+    import zlib
 
-    writer = PdfWriter(clone_from=pdf)
-    writer.set_page_label(0, 0, prefix="Cover")
-    if pages > 1:
-        writer.set_page_label(1, pages - 1, style="/D", start=2)
-    with open(pdf, "wb") as stream:
-        writer.write(stream)
+    import pydyf
+
+    class Zlib:
+        def __getattr__(self, name):
+            return getattr(zlib, name)
+
+        @staticmethod
+        def compressobj(*args, **kwargs):
+            wanted = kwargs.pop("level", args[0] if args else zlib.Z_DEFAULT_COMPRESSION)
+            return zlib.compressobj(min(wanted, level) if wanted >= 0 else wanted, *args[1:], **kwargs)
+
+    if getattr(pydyf, "zlib", None) is not zlib:  # another pydyf, or already replaced
+        yield
+        return
+    pydyf.zlib = Zlib()
+    try:
+        yield
+    finally:
+        pydyf.zlib = zlib
+
+
+def label_pages(document, pdf) -> None:
+    """Page labels a PDF viewer shows: "Cover", then the numbers the footers print (2, 3 …).
+
+    A ``finisher`` of WeasyPrint's ``write_pdf``: the labels go into the catalog before the file is written
+    (rewriting the file with pypdf took ~5 % of the time and doubled its size)."""
+    import pydyf
+
+    numbers = [0, pydyf.Dictionary({"P": pydyf.String("Cover")})]
+    if len(document.pages) > 1:
+        numbers += [1, pydyf.Dictionary({"S": "/D", "St": 2})]
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
 
 
 class PdfFailed(Exception):
@@ -676,43 +841,52 @@ class Written:
     pages: int
 
 
-def _child(document: PrintDocument, target: Path, base: Path, connection) -> None:
+def _child(printer: "Printer", chapter: str, target: Path, base: Path, connection) -> None:
     try:
-        connection.send(("ok", write_pdf(document.html, target, base)))
+        connection.send(("ok", write_pdf(printer.document(chapter).html, target, base)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         connection.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         connection.close()
 
 
-def _lay_out(jobs_list: list[tuple[PrintDocument, Path]], base: Path, jobs: int, done) -> dict[Path, int]:
-    """Write every PDF, each in a fresh child process when the platform can fork (memory goes back after each
-    one), up to ``jobs`` at a time, the biggest first; ``done(target, pages)`` is called as each one ends."""
+def _lay_out(printer: "Printer", jobs_list: list[tuple[str, Path]], base: Path, jobs: int, done) -> dict[Path, int]:
+    """Write the PDF of each (chapter, target), each in a fresh child process when the platform can fork
+    (memory goes back after each one), up to ``jobs`` at a time, the biggest first; the child also makes the
+    print HTML, so that converting pages is spread over the cores too. ``done(target, pages)`` is called as
+    each one ends."""
+    import gc
     import multiprocessing
     from multiprocessing.connection import wait
 
     pages: dict[Path, int] = {}
     if "fork" not in multiprocessing.get_all_start_methods():
-        for document, target in jobs_list:
+        for chapter, target in jobs_list:
             try:
-                pages[target] = write_pdf(document.html, target, base)
+                pages[target] = write_pdf(printer.document(chapter).html, target, base)
             except Exception as exc:  # noqa: BLE001
                 raise PdfFailed(f"{target.name}: {type(exc).__name__}: {exc}") from exc
             done(target, pages[target])
         return pages
     import weasyprint  # noqa: F401 - imported once here, not in every child
 
+    _ua_stylesheet()  # parsed once here too
+
     context = multiprocessing.get_context("fork")
-    pending = sorted(jobs_list, key=lambda job: -len(job[0].html))
+    pending = sorted(jobs_list, key=lambda job: -printer.weight(job[0]))
     running: dict = {}
     errors: list[str] = []
     try:
         while pending or running:
             while pending and len(running) < max(1, jobs) and not errors:
-                document, target = pending.pop(0)
+                chapter, target = pending.pop(0)
                 receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(document, target, base, send), daemon=True)
-                process.start()
+                process = context.Process(target=_child, args=(printer, chapter, target, base, send), daemon=True)
+                gc.freeze()  # a child's collections would otherwise copy every page of memory it inherits
+                try:
+                    process.start()
+                finally:
+                    gc.unfreeze()
                 send.close()
                 running[process.sentinel] = (process, receive, target)
             if not running:
@@ -749,18 +923,18 @@ def build_pdfs(book: Book, rendered: Rendered, settings: Settings, out: Path, *,
                            directory_urls=bool(data.get("use_directory_urls", True)), date=build_date(),
                            revision=revision(root or Path.cwd()))
     printer = Printer(book, rendered, settings, config, options, docs)
-    wanted = chapters or [*CHAPTERS, BOOK_TITLE]
-    documents = [printer.document(chapter) for chapter in wanted
-                 if chapter == BOOK_TITLE or printer.chapters.get(chapter)]
+    wanted = [chapter for chapter in chapters or [*CHAPTERS, BOOK_TITLE]
+              if chapter == BOOK_TITLE or printer.chapters.get(chapter)]
     jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     out.mkdir(parents=True, exist_ok=True)
-    targets = [(document, out / f"{document.stem}.pdf") for document in documents]
+    targets = [(chapter, out / f"{BOOK if chapter == BOOK_TITLE else CHAPTER_FILES[chapter]}.pdf")
+               for chapter in wanted]
     bar = _progress(len(targets), progress)
     try:
-        pages = _lay_out(targets, docs or out, jobs, lambda target, count: bar.update(1))
+        pages = _lay_out(printer, targets, docs or out, jobs, lambda target, count: bar.update(1))
     finally:
         bar.close()
-    return [Written(target, document.chapter, pages[target]) for document, target in targets]
+    return [Written(target, chapter, pages[target]) for chapter, target in targets]
 
 
 def _progress(total: int, show: bool | None):

@@ -185,7 +185,8 @@ def test_link_rewriting():
     assert 'id="actors.a~x"' in out
     assert 'href="#actors.b~relations"' in out and 'href="#actors.a~x"' in out
     assert 'href="#bib~k"' in out and 'href="#bib~other"' in out
-    assert '<span class="elsewhere">S <span class="chapter-name">(Scenarios)</span></span>' in out
+    assert '<a href="#bib~other">O</a> S <span class="chapter-name">(Scenarios)</span> <a' in out  # text, no link
+    assert 'title=' not in out  # tooltips do nothing on paper
     assert 'href="https://example.org/"' in out
     online = pdf.rewrite_links(page, html, _policy(site_url="https://book.example/"))
     assert 'href="https://book.example/scenarios/s/"' in online
