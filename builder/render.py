@@ -301,6 +301,10 @@ def matrix_parts(book: Book, settings: Settings) -> list[tuple[str, list[str]]]:
             for number, chunk in enumerate(chunks, start=1)]
 
 
+LISTING_TEMPLATES = {"actors_index.md.j2", "relations.md.j2", "scenarios_index.md.j2", "claims_index.md.j2",
+                     "matrix.md.j2", "sources_index.md.j2", "bibliography.md.j2", "home.md.j2"}
+
+
 def render(book: Book, settings: Settings, references: dict[str, Reference] | None = None,
            only: set[str] | None = None) -> Rendered:
     """Every page of the book (or only the paths in ``only``) and the navigation."""
@@ -345,6 +349,11 @@ def render(book: Book, settings: Settings, references: dict[str, Reference] | No
         return env.get_template(template).render(c=context, settings=settings, chapter=chapter, **values)
 
     chosen = [job for job in jobs if only is None or job[0] in only]
+    # the pages that list many notes (indexes, the claims table, the bibliography) first, so that workers
+    # end together: a worker left with them at the end would finish long after the other
+    chosen.sort(key=lambda job: job[1] not in LISTING_TEMPLATES)
+    for template in dict.fromkeys(job[1] for job in chosen):
+        env.get_template(template)  # compiled once here, not again in every worker
     pages = dict(zip((job[0] for job in chosen), fork_map(write, chosen)))
     chapters = {job[0]: job[2] for job in jobs}
     return Rendered(pages, _nav(book, citer, settings, prose, kinds), chapters)
