@@ -289,16 +289,27 @@ def _entry_fingerprint(entry) -> tuple:
     return entry.type.lower(), tuple(sorted(entry.fields.items())), persons
 
 
-def _format_entry(style: "BookStyle", entry) -> tuple[str, str, str]:
-    template = getattr(style, f"get_{entry.type.lower()}_template", style.get_misc_template)
-    rich = template(entry).format_data({"entry": entry, "style": style, "bib_data": None})
+def _template_shape(entry) -> tuple:
+    """What a BookStyle template depends on: the entry type and whether it has an author or a type field."""
+    return entry.type.lower(), bool(entry.persons.get("author")), bool(entry.fields.get("type"))
+
+
+def _format_entry(style: "BookStyle", entry, templates: dict | None = None) -> tuple[str, str, str]:
+    """(plain title, HTML, plain text); ``templates`` (a dict) keeps the templates built, one per shape."""
+    shape = _template_shape(entry)
+    template = templates.get(shape) if templates is not None else None
+    if template is None:
+        template = getattr(style, f"get_{shape[0]}_template", style.get_misc_template)(entry)
+        if templates is not None:
+            templates[shape] = template
+    rich = template.format_data({"entry": entry, "style": style, "bib_data": None})
     return _plain(entry.fields["title"]), rich.render(_backend("html")), rich.render(_backend("text"))
 
 
 def format_entries(entries: dict[str, BibEntry], keys: list[str]) -> list[tuple[str, str, str]]:
     """(plain title, HTML, plain text) of each key's reference, in this process."""
-    style = BookStyle()
-    return [_format_entry(style, entries[key].entry) for key in keys]
+    style, templates = BookStyle(), {}
+    return [_format_entry(style, entries[key].entry, templates) for key in keys]
 
 
 def format_entries_by_key(entries: dict[str, BibEntry]) -> dict[str, tuple[str, str, str]]:
@@ -324,7 +335,8 @@ def format_references(entries: dict[str, BibEntry], cache: dict | None = None,
     if formatted is not None and all(key in formatted for key in missing):
         done = [formatted[key] for key in missing]
     else:
-        done = fork_map(lambda key: _format_entry(style, entries[key].entry), missing)
+        templates: dict = {}
+        done = fork_map(lambda key: _format_entry(style, entries[key].entry, templates), missing)
     for key, result in zip(missing, done):
         cache[fingerprints[key]] = result
     result = {key: Reference(key, *label_map[key], *cache[fingerprints[key]]) for key in keys}
