@@ -87,15 +87,15 @@ def load_state(paths: Paths) -> tuple[BuildState, str]:
                 raise ValueError("not a build cache")
             if header[len(MAGIC):].strip().decode("ascii") != fingerprint(paths):
                 return BuildState(), "the builder, its libraries or the settings changed: building everything"
-            data = stream.read()
-        # millions of objects come back at once: without the collector looking at them each time (and again in
-        # every later collection) loading takes about half as long
-        gc.disable()
-        try:
-            stored = pickle.loads(data)
-        finally:
-            gc.freeze()
-            gc.enable()
+            # millions of objects come back at once: without the collector looking at them each time (and again
+            # in every later collection) loading takes about half as long; read as a stream, so that the file's
+            # bytes are never all in memory beside the objects
+            gc.disable()
+            try:
+                stored = pickle.load(stream)
+            finally:
+                gc.freeze()
+                gc.enable()
         if not isinstance(stored, Stored) or not isinstance(stored.state, BuildState):
             raise ValueError("not a build cache")
     except Exception as exc:  # any unreadable cache is ignored, whatever the reason
@@ -121,8 +121,9 @@ def save_state(paths: Paths, state: BuildState) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         gc.disable()
-        data = pickle.dumps(Stored(pages, state), protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.write_bytes(MAGIC + fingerprint(paths).encode("ascii") + b"\n" + data)
+        with tmp.open("wb") as stream:
+            stream.write(MAGIC + fingerprint(paths).encode("ascii") + b"\n")
+            pickle.dump(Stored(pages, state), stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

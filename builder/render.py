@@ -56,10 +56,18 @@ class Rendered:
     """Page path → chapter title."""
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    """The template environment (cached: compiling the templates is the slow part)."""
+@lru_cache(maxsize=4)
+def _environment(compiled: str | None = None) -> jinja2.Environment:
+    """The template environment (cached: compiling the templates is the slow part).
+
+    ``compiled``: a folder where Jinja keeps compiled templates between runs (checked against each
+    template's source, so an edited template is compiled again)."""
+    bytecode_cache = None
+    if compiled:
+        Path(compiled).mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(compiled)
     env = jinja2.Environment(
+        bytecode_cache=bytecode_cache,
         loader=jinja2.PackageLoader("builder", "templates"),
         autoescape=False,  # the output is Markdown; values are escaped explicitly
         trim_blocks=True,
@@ -306,12 +314,14 @@ LISTING_TEMPLATES = {"actors_index.md.j2", "relations.md.j2", "scenarios_index.m
 
 
 def render(book: Book, settings: Settings, references: dict[str, Reference] | None = None,
-           only: set[str] | None = None) -> Rendered:
-    """Every page of the book (or only the paths in ``only``) and the navigation."""
+           only: set[str] | None = None, compiled_templates: Path | None = None) -> Rendered:
+    """Every page of the book (or only the paths in ``only``) and the navigation.
+
+    ``compiled_templates``: where compiled templates are kept between runs (see ``_environment``)."""
     references = references if references is not None else format_references(book.loaded.bib)
     citer = Citer(book, references)
     index = BookIndex.of(book)
-    env = _environment()
+    env = _environment(str(compiled_templates) if compiled_templates else None)
     jobs: list[tuple[str, str, str, dict]] = []
 
     def add(path: str, template: str, chapter: str, **values) -> None:
