@@ -842,6 +842,9 @@ class Written:
 
 
 def _child(printer: "Printer", chapter: str, target: Path, base: Path, connection) -> None:
+    import gc
+
+    gc.disable()  # a short-lived process: its memory goes back when it ends (see write_pdf)
     try:
         connection.send(("ok", write_pdf(printer.document(chapter).html, target, base)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
