@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import datetime as _dt
 import functools
+import hashlib
 import html
+import json
 import os
 import posixpath
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as etree
-import dataclasses
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -841,19 +844,80 @@ class Written:
     pages: int
 
 
-def _child(printer: "Printer", chapter: str, target: Path, base: Path, connection) -> None:
+def _layout_key(document_html: str) -> str:
+    """What a PDF's layout depends on: its print HTML (stylesheet included), this module and WeasyPrint."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(document_html.encode("utf-8"))
+    digest.update(Path(__file__).read_bytes())
+    for name in ("weasyprint", "pydyf", "tinycss2", "cssselect2"):
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    return digest.hexdigest()
+
+
+def make_pdf(printer: "Printer", chapter: str, target: Path, base: Path, reuse: Path | None = None) -> int:
+    """Write one chapter's (or the book's) PDF; returns its number of pages.
+
+    ``reuse``: a folder keeping the last PDF of each chapter and what its layout depended on; when nothing
+    did change, that PDF is copied instead of being laid out again."""
+    document = printer.document(chapter)
+    if reuse is None:
+        return write_pdf(document.html, target, base)
+    key = _layout_key(document.html)
+    kept, record = reuse / target.name, reuse / f"{target.stem}.json"
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+        if known.get("key") == key and kept.is_file():
+            _copy_atomically(kept, target)
+            return int(known["pages"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no usable record: lay the PDF out
+    pages = write_pdf(document.html, target, base)
+    try:
+        reuse.mkdir(parents=True, exist_ok=True)
+        record.unlink(missing_ok=True)  # never a record beside a PDF it does not describe
+        _copy_atomically(target, kept)
+        _write_atomically(record, json.dumps({"key": key, "pages": pages}))
+    except OSError:
+        pass  # not kept: the next build lays it out again
+    return pages
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _child(printer: "Printer", chapter: str, target: Path, base: Path, reuse: Path | None, connection) -> None:
     import gc
 
     gc.disable()  # a short-lived process: its memory goes back when it ends (see write_pdf)
     try:
-        connection.send(("ok", write_pdf(printer.document(chapter).html, target, base)))
+        connection.send(("ok", make_pdf(printer, chapter, target, base, reuse)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         connection.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         connection.close()
 
 
-def _lay_out(printer: "Printer", jobs_list: list[tuple[str, Path]], base: Path, jobs: int, done) -> dict[Path, int]:
+def _lay_out(printer: "Printer", jobs_list: list[tuple[str, Path]], base: Path, jobs: int, done,
+             reuse: Path | None = None) -> dict[Path, int]:
     """Write the PDF of each (chapter, target), each in a fresh child process when the platform can fork
     (memory goes back after each one), up to ``jobs`` at a time, the biggest first; the child also makes the
     print HTML, so that converting pages is spread over the cores too. ``done(target, pages)`` is called as
@@ -866,7 +930,7 @@ def _lay_out(printer: "Printer", jobs_list: list[tuple[str, Path]], base: Path, 
     if "fork" not in multiprocessing.get_all_start_methods():
         for chapter, target in jobs_list:
             try:
-                pages[target] = write_pdf(printer.document(chapter).html, target, base)
+                pages[target] = make_pdf(printer, chapter, target, base, reuse)
             except Exception as exc:  # noqa: BLE001
                 raise PdfFailed(f"{target.name}: {type(exc).__name__}: {exc}") from exc
             done(target, pages[target])
@@ -884,7 +948,7 @@ def _lay_out(printer: "Printer", jobs_list: list[tuple[str, Path]], base: Path, 
             while pending and len(running) < max(1, jobs) and not errors:
                 chapter, target = pending.pop(0)
                 receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(printer, chapter, target, base, send), daemon=True)
+                process = context.Process(target=_child, args=(printer, chapter, target, base, reuse, send), daemon=True)
                 gc.freeze()  # a child's collections would otherwise copy every page of memory it inherits
                 try:
                     process.start()
@@ -917,10 +981,11 @@ def _lay_out(printer: "Printer", jobs_list: list[tuple[str, Path]], base: Path, 
 
 def build_pdfs(book: Book, rendered: Rendered, settings: Settings, out: Path, *, config: Path | None = None,
                root: Path | None = None, docs: Path | None = None, chapters: list[str] | None = None,
-               paper: str = "a4", jobs: int | None = None, progress: bool | None = None) -> list[Written]:
+               paper: str = "a4", jobs: int | None = None, progress: bool | None = None,
+               reuse: Path | None = None) -> list[Written]:
     """Write the PDFs of ``chapters`` (chapter titles or ``BOOK_TITLE``; default: all and the book) to ``out``.
 
-    ``jobs``: PDFs laid out at the same time (default: 2, or 1 on a single core)."""
+    ``jobs``: PDFs laid out at the same time (default: 2, or 1 on a single core); ``reuse``: see ``make_pdf``."""
     data = _read_yaml(config) if config else {}
     options = PrintOptions(paper=paper, site_url=str(data.get("site_url") or ""),
                            directory_urls=bool(data.get("use_directory_urls", True)), date=build_date(),
@@ -934,7 +999,7 @@ def build_pdfs(book: Book, rendered: Rendered, settings: Settings, out: Path, *,
                for chapter in wanted]
     bar = _progress(len(targets), progress)
     try:
-        pages = _lay_out(printer, targets, docs or out, jobs, lambda target, count: bar.update(1))
+        pages = _lay_out(printer, targets, docs or out, jobs, lambda target, count: bar.update(1), reuse)
     finally:
         bar.close()
     return [Written(target, chapter, pages[target]) for chapter, target in targets]

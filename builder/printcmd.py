@@ -54,8 +54,9 @@ def _write(args, paths, book, rendered, out: Path, chapters: list[str] | None, s
     from .render import read_settings
 
     started = time.perf_counter()
+    reuse = None if getattr(args, "no_cache", True) else paths.build / "cache" / "pdf"
     written = build_pdfs(book, rendered, read_settings(paths.config), out, config=paths.config, root=paths.root,
-                         docs=paths.docs, chapters=chapters, paper=args.paper, jobs=args.jobs)
+                         docs=paths.docs, chapters=chapters, paper=args.paper, jobs=args.jobs, reuse=reuse)
     for w in written:
         print(f"wrote {(shown or out) / w.path.name} ({w.pages} pages)", file=sys.stderr)
     print(f"{len(written)} PDF(s) in {time.perf_counter() - started:.1f} s", file=sys.stderr)

@@ -260,3 +260,33 @@ def test_site_pages_link_their_chapter_pdf(built):
         assert f'href="{target}"' in text and "Download PDF" in text, page
         assert 'assets/stylesheets/print.css" media="print"' in text
     assert (site / "assets" / "stylesheets" / "print.css").is_file()
+
+
+def test_a_pdf_whose_content_did_not_change_is_copied_not_laid_out_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # the cover's date stays the same between the builds
+    root = tmp_path / "book"
+    shutil.copytree(SITES / "minimal", root, ignore=shutil.ignore_patterns("expected", "build", "case.yml"))
+    command = ["pdf", "--root", str(root), "--config", str(CONFIG)]
+    out, kept = root / "site" / "pdf", root / "build" / "cache" / "pdf"
+    assert cli.main(command) == cli.EXIT_OK
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    records = {p.name: p.read_text() for p in kept.glob("*.json")}
+    assert sorted(records) == sorted(f"{name}.json" for name in NAMES)
+
+    def laid_out_again(*args, **kwargs):
+        raise AssertionError("a PDF was laid out again")
+
+    monkeypatch.setattr(pdf, "write_pdf", laid_out_again)  # the PDF processes are forked: they inherit it
+    assert cli.main(command) == cli.EXIT_OK
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    assert cli.main(command + ["--no-cache"]) == cli.EXIT_SITE  # --no-cache lays every PDF out
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+
+    note = root / "content" / "actors" / "andrew-thornebrooke.md"
+    note.write_text(note.read_text().replace("National security correspondent", "Security correspondent"))
+    assert cli.main(command) == cli.EXIT_OK
+    redone = {name for name, text in records.items() if (kept / name).read_text() != text}
+    assert redone == {"actors.json", "book.json"}
+    assert "Security correspondent" in " ".join(_text(pypdf.PdfReader(out / "actors.pdf")))
+    assert (out / "scenarios.pdf").read_bytes() == first["scenarios.pdf"]
