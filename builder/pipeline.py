@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,34 +137,52 @@ class SiteBuildFailed(Exception):
 def build_site(paths: Paths, nav: list, pdfs=None) -> None:
     """Build the site into a fresh folder and swap it in only when the build succeeded.
 
-    ``pdfs(folder)``, when given, writes the chapter PDFs into the fresh site's pdf/ folder, and the pages then
-    link to them (``extra.pdf_downloads``); if it raises, the old site stays."""
+    ``pdfs(folder)``, when given, writes the chapter PDFs into ``folder`` while the site engine runs (the two
+    use different cores); they become the fresh site's pdf/ folder, and the pages link to them
+    (``extra.pdf_downloads``). If either fails, the old site stays as it was."""
     parent = paths.site.parent
     parent.mkdir(parents=True, exist_ok=True)
     fresh = parent / f".{paths.site.name}.new-{os.getpid()}"
     old = parent / f".{paths.site.name}.old-{os.getpid()}"
+    staging = parent / f".{paths.site.name}.pdf-{os.getpid()}"
     nav_file = parent / f".{paths.site.name}.nav-{os.getpid()}.json"
-    shutil.rmtree(fresh, ignore_errors=True)
+    for folder in (fresh, staging):
+        shutil.rmtree(folder, ignore_errors=True)
     nav_file.write_text(json.dumps(nav), encoding="utf-8")
     try:
-        engine = subprocess.run(
-            [sys.executable, "-m", "builder.sitebuild", str(paths.config), str(paths.docs), str(fresh), str(nav_file),
-             "1" if pdfs is not None else "0", str(logging.getLogger("mkdocs").getEffectiveLevel())],
-            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": _package_path()})
+        # the engine's messages go to a file, not a pipe: a full pipe would stop it while the PDFs are laid out
+        with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as messages:
+            engine = subprocess.Popen(
+                [sys.executable, "-m", "builder.sitebuild", str(paths.config), str(paths.docs), str(fresh),
+                 str(nav_file), "1" if pdfs is not None else "0",
+                 str(logging.getLogger("mkdocs").getEffectiveLevel())],
+                stderr=messages, text=True, env={**os.environ, "PYTHONPATH": _package_path()})
+            try:
+                if pdfs is not None:
+                    pdfs(staging)
+                returncode = engine.wait()
+            except BaseException:
+                engine.kill()
+                engine.wait()
+                raise
+            messages.seek(0)
+            stderr = messages.read()
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     finally:
         nav_file.unlink(missing_ok=True)
-    if engine.stderr:
-        sys.stderr.write(engine.stderr)
-    if engine.returncode != 0:
+    if stderr:
+        sys.stderr.write(stderr)
+    if returncode != 0:
         shutil.rmtree(fresh, ignore_errors=True)
-        reason = engine.stderr.strip().splitlines()[-1] if engine.stderr.strip() else f"exit code {engine.returncode}"
+        shutil.rmtree(staging, ignore_errors=True)
+        reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
         raise SiteBuildFailed(reason)
     if pdfs is not None:
-        try:
-            pdfs(fresh / "pdf")
-        except BaseException:
-            shutil.rmtree(fresh, ignore_errors=True)
-            raise
+        shutil.rmtree(fresh / "pdf", ignore_errors=True)
+        os.replace(staging, fresh / "pdf")
     if paths.site.exists():
         os.replace(paths.site, old)
     os.replace(fresh, paths.site)

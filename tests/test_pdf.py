@@ -290,3 +290,24 @@ def test_a_pdf_whose_content_did_not_change_is_copied_not_laid_out_again(tmp_pat
     assert redone == {"actors.json", "book.json"}
     assert "Security correspondent" in " ".join(_text(pypdf.PdfReader(out / "actors.pdf")))
     assert (out / "scenarios.pdf").read_bytes() == first["scenarios.pdf"]
+
+
+def test_build_lays_the_pdfs_out_beside_the_site_engine_and_a_pdf_failure_keeps_the_old_site(tmp_path,
+                                                                                             monkeypatch):
+    root = tmp_path / "book"
+    shutil.copytree(SITES / "minimal", root, ignore=shutil.ignore_patterns("expected", "build", "case.yml"))
+    command = ["build", "--root", str(root), "--config", str(CONFIG), "--no-cache"]
+    assert cli.main(command) == cli.EXIT_OK
+    site = root / "site"
+    assert sorted(p.name for p in (site / "pdf").iterdir()) == sorted(f"{name}.pdf" for name in NAMES)
+    assert 'href="../pdf/actors.pdf"' in (site / "actors" / "index.html").read_text() or \
+        "pdf/actors.pdf" in (site / "actors" / "index.html").read_text()
+    before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+    def broken_layout(*args, **kwargs):
+        raise RuntimeError("the layout engine broke")
+
+    monkeypatch.setattr(pdf, "write_pdf", broken_layout)  # inherited by the forked PDF processes
+    assert cli.main(command) == cli.EXIT_SITE
+    assert {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".site")]  # no half-built folder left
