@@ -36,3 +36,17 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_bytes(text)
         else:
             path.write_text(text, encoding="utf-8")
+
+
+def markdown_tree(folder: Path) -> dict[str, bytes]:
+    """Every generated Markdown page under ``folder``, by path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.md"))}
+
+
+def assert_same_as_from_scratch(root: Path, docs: Path, scratch_build: Path, config: Path = CONFIG) -> None:
+    """The pages in ``docs`` are exactly those a build from scratch of ``root`` writes (into ``scratch_build``)."""
+    from builder.pipeline import Paths, generate
+
+    scratch = Paths.for_root(root, config, build=scratch_build)
+    generate(scratch)
+    assert markdown_tree(docs) == markdown_tree(scratch.docs)

@@ -10,13 +10,9 @@ import pytest
 
 from builder import cache, cli
 from builder.bench.generate import generate as generate_book
-from builder.pipeline import Paths, generate
+from builder.pipeline import Paths
 
-from conftest import CONFIG
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.md"))}
+from conftest import CONFIG, assert_same_as_from_scratch, markdown_tree as tree
 
 
 def cached_generate(paths: Paths, capsys) -> tuple[str, int]:
@@ -29,9 +25,7 @@ def cached_generate(paths: Paths, capsys) -> tuple[str, int]:
 
 
 def assert_same_as_scratch(paths: Paths, tmp_path: Path, name: str) -> None:
-    scratch = Paths.for_root(paths.root, CONFIG, build=tmp_path / f"scratch-{name}")
-    generate(scratch)
-    assert tree(paths.docs) == tree(scratch.docs)
+    assert_same_as_from_scratch(paths.root, paths.docs, tmp_path / f"scratch-{name}")
 
 
 @pytest.fixture
@@ -113,9 +107,7 @@ def test_changed_settings_or_builder_throw_the_cache_away(book, tmp_path, capsys
     other = Paths.for_root(book.root, config, build=book.build)
     err, _ = cached_generate(other, capsys)
     assert "the builder, its libraries or the settings changed: building everything" in err
-    scratch = Paths.for_root(book.root, config, build=tmp_path / "scratch-settings")
-    generate(scratch)
-    assert tree(other.docs) == tree(scratch.docs)
+    assert_same_as_from_scratch(book.root, other.docs, tmp_path / "scratch-settings", config)
 
 
 def test_a_failed_build_leaves_the_cache_as_it_was(book, tmp_path, capsys):

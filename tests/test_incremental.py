@@ -10,19 +10,13 @@ import pytest
 from builder.bench.generate import generate as generate_book
 from builder.diagnostics import BuildFailed
 from builder.incremental import BuildState, generate_incremental
-from builder.pipeline import Paths, generate
+from builder.pipeline import Paths
 
-from conftest import CONFIG
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.md"))}
+from conftest import CONFIG, assert_same_as_from_scratch, markdown_tree as tree
 
 
 def assert_same_as_full(root: Path, incremental: Paths, tmp_path: Path, name: str) -> None:
-    full = Paths.for_root(root, CONFIG, build=tmp_path / f"full-{name}")
-    generate(full)
-    assert tree(incremental.docs) == tree(full.docs)
+    assert_same_as_from_scratch(root, incremental.docs, tmp_path / f"full-{name}")
 
 
 @pytest.fixture
