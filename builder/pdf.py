@@ -611,14 +611,22 @@ class PrintDocument:
 
 
 def revision(root: Path) -> str:
-    """``git rev-parse --short HEAD`` of the book's repository, or "revision not known"."""
-    try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
-                              timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
+    """``git rev-parse --short HEAD`` of the book's repository, or "revision not known"; with "with uncommitted
+    changes" when the notes or the bibliography differ from it (a briefer must know the PDF is not that text)."""
+    def git(*args: str) -> subprocess.CompletedProcess | None:
+        try:
+            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    done = git("rev-parse", "--short", "HEAD")
+    value = done.stdout.strip() if done is not None and done.returncode == 0 else ""
+    if not value:
         return "revision not known"
-    value = done.stdout.strip()
-    return value if done.returncode == 0 and value else "revision not known"
+    changes = git("status", "--porcelain", "--", "content", "bibliography")
+    if changes is not None and changes.returncode == 0 and changes.stdout.strip():
+        return f"{value} with uncommitted changes"
+    return value
 
 
 def build_date() -> str:

@@ -228,8 +228,23 @@ def test_url_fetcher_refuses_the_network():
         fetcher.fetch("https://example.org/font.woff2")
 
 
-def test_revision_and_date(monkeypatch):
-    assert re.fullmatch(r"[0-9a-f]{7,}|revision not known", pdf.revision(PROJECT))
+def test_revision_and_date(monkeypatch, tmp_path):
+    assert re.fullmatch(r"[0-9a-f]{7,}( with uncommitted changes)?|revision not known", pdf.revision(PROJECT))
+    assert pdf.revision(tmp_path) == "revision not known"
+    git = ["git", "-c", "user.name=Analyst", "-c", "user.email=analyst@example.org"]
+    note = tmp_path / "content" / "actors" / "x.md"
+    note.parent.mkdir(parents=True)
+    note.write_text("one\n")
+    subprocess.run(git + ["init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(git + ["add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(git + ["commit", "-qm", "notes"], cwd=tmp_path, check=True)
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tmp_path, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    assert pdf.revision(tmp_path) == head
+    (tmp_path / "notes.txt").write_text("not a note\n")  # outside content/ and bibliography/
+    assert pdf.revision(tmp_path) == head
+    note.write_text("two\n")
+    assert pdf.revision(tmp_path) == f"{head} with uncommitted changes"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert pdf.build_date() == "2023-11-14"
 
