@@ -8,6 +8,9 @@ shapes the output may differ: the builder's own code and templates, the
 versions of the libraries it uses, Python, the settings file, or the generated
 pages in build/docs (written by another command, edited or deleted by hand).
 A cache that cannot be read is ignored with a note, never trusted.
+
+The cache is a pickle: only this machine's own builds write it (build/ is git-ignored and never shared
+between CI runs); do not copy a build/cache/ folder from elsewhere.
 """
 
 from __future__ import annotations
@@ -162,7 +165,3 @@ def save_in_background(paths: Paths, state: BuildState) -> Saving:
             sys.stderr.flush()
             os._exit(code)
     return Saving(pid)
-
-
-def remove(paths: Paths) -> None:
-    cache_path(paths).unlink(missing_ok=True)
