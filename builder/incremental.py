@@ -90,6 +90,6 @@ def _generate_incremental(paths: Paths, state: BuildState, strict: bool) -> tupl
     if only is not None:
         pages = {path: state.rendered.pages[path] for path in fresh.chapters if path in state.rendered.pages}
         pages.update(fresh.pages)
-    rendered = Rendered(pages, fresh.nav, fresh.chapters)
+    rendered = Rendered(pages, fresh.nav, fresh.chapters, fresh.references)
     state.book, state.rendered = book, rendered
     return book, rendered, written

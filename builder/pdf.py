@@ -690,7 +690,10 @@ class Printer:
         self.settings = settings
         self.options = options
         self.docs = docs
-        self.references = references if references is not None else format_references(book.loaded.bib)
+        if references is None:
+            references = rendered.references if rendered.references is not None else format_references(
+                book.loaded.bib)
+        self.references = references
         self.env = _environment()
         self.chapters = chapter_pages(rendered)
         self.page_html = _PageHtml(rendered.pages, Converter(config, options.paper))

@@ -54,6 +54,8 @@ class Rendered:
     """mkdocs-style nav: a list of {title: path-or-list}."""
     chapters: dict[str, str]
     """Page path → chapter title."""
+    references: dict[str, Reference] | None = None
+    """The formatted references the pages cite (the PDFs print them too)."""
 
 
 @lru_cache(maxsize=4)
@@ -366,7 +368,7 @@ def render(book: Book, settings: Settings, references: dict[str, Reference] | No
         env.get_template(template)  # compiled once here, not again in every worker
     pages = dict(zip((job[0] for job in chosen), fork_map(write, chosen)))
     chapters = {job[0]: job[2] for job in jobs}
-    return Rendered(pages, _nav(book, citer, settings, prose, kinds), chapters)
+    return Rendered(pages, _nav(book, citer, settings, prose, kinds), chapters, references)
 
 
 def _nav(book: Book, citer: Citer, settings: Settings, prose: list[Page], kinds: list[str]) -> list:
