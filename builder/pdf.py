@@ -766,8 +766,9 @@ def _ua_stylesheet():
     return CSS(string="\n".join(lines), counter_style=CounterStyle())
 
 
-def _html(document_html: str, base_url: str):
-    """``weasyprint.HTML`` of a print document, with the lighter user-agent stylesheet."""
+@functools.lru_cache(maxsize=None)
+def _print_html_class():
+    """``weasyprint.HTML`` with the lighter user-agent stylesheet (WeasyPrint is imported only when printing)."""
     import weasyprint
 
     class PrintHTML(weasyprint.HTML):
@@ -775,7 +776,12 @@ def _html(document_html: str, base_url: str):
             sheet = _ua_stylesheet()
             return [sheet] if sheet is not None and not forms else super()._ua_stylesheets(forms)
 
-    return PrintHTML(string=document_html, base_url=base_url, url_fetcher=url_fetcher())
+    return PrintHTML
+
+
+def _html(document_html: str, base_url: str):
+    """The ``weasyprint.HTML`` of a print document."""
+    return _print_html_class()(string=document_html, base_url=base_url, url_fetcher=url_fetcher())
 
 
 def write_pdf(document_html: str, target: Path, base: Path | None = None) -> int:
