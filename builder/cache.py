@@ -27,7 +27,7 @@ from pathlib import Path
 from .incremental import BuildState
 from .pipeline import Paths
 
-CACHE_FILE = Path("cache") / "state.pickle"
+CACHE_FILE = "state.pickle"
 MAGIC = b"briefing-book build cache "
 LIBRARIES = ("jinja2", "markdown-it-py", "pybtex", "PyYAML", "Markdown", "pymdown-extensions", "latexcodec", "nh3")
 
@@ -43,7 +43,7 @@ class Stored:
 
 
 def cache_path(paths: Paths) -> Path:
-    return paths.build / CACHE_FILE
+    return paths.cache / CACHE_FILE
 
 
 def fingerprint(paths: Paths) -> str:

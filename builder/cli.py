@@ -78,7 +78,7 @@ def generate_reporting(args, paths: Paths, command: str):
             if args.verbose or message.startswith("note:"):
                 print(message, file=sys.stderr)
             book, rendered, _ = generate_incremental(paths, state, args.strict)
-            args.saving_cache = cache.save_in_background(paths, state)
+            args.saving_cache = cache.save_in_background(paths, state)  # main() waits for it before exiting
     except BuildFailed as failed:
         print_diagnostics(failed.diagnostics, args.format)
         print(f"{command} failed: {_summary(failed.diagnostics)}; nothing was written", file=sys.stderr)

@@ -84,7 +84,7 @@ def _generate_incremental(paths: Paths, state: BuildState, strict: bool) -> tupl
     only = None
     if state.book is not None and state.rendered is not None:
         only = affected_pages(state.book, book, settings)
-    fresh = render(book, settings, references, only, compiled_templates=paths.build / "cache" / "templates")
+    fresh = render(book, settings, references, only, compiled_templates=paths.cache / "templates")
     written = write_pages(paths.docs, fresh)  # only the pages just rendered; stale ones go by fresh.chapters
     pages = fresh.pages
     if only is not None:

@@ -48,6 +48,11 @@ class Paths:
     def docs(self) -> Path:
         return self.build / "docs"
 
+    @property
+    def cache(self) -> Path:
+        """What builds keep for the next one (``builder/cache.py``): state, compiled templates, PDFs."""
+        return self.build / "cache"
+
 
 @contextlib.contextmanager
 def collecting_less():

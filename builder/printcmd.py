@@ -54,7 +54,7 @@ def _write(args, paths, book, rendered, out: Path, chapters: list[str] | None, s
     from .render import read_settings
 
     started = time.perf_counter()
-    reuse = None if getattr(args, "no_cache", True) else paths.build / "cache" / "pdf"
+    reuse = None if getattr(args, "no_cache", True) else paths.cache / "pdf"
     written = build_pdfs(book, rendered, read_settings(paths.config), out, config=paths.config, root=paths.root,
                          docs=paths.docs, chapters=chapters, paper=args.paper, jobs=args.jobs, reuse=reuse)
     for w in written:
