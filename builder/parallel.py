@@ -22,9 +22,11 @@ Result = TypeVar("Result")
 
 MIN_ITEMS = 300
 CHUNKS_PER_WORKER = 8
-# Before forking, every object is moved out of the collector's reach (gc.freeze): otherwise a collection in
-# a worker touches every inherited object, the kernel copies each page it touches, and the workers spend
-# more time on page copies than on work (measured: 2.2 s instead of 1.3 s to render 2,000 notes' pages).
+
+# Forking and the collector: before a fork every object is moved out of the collector's reach (gc.freeze).
+# Otherwise a collection in a worker touches every inherited object, the kernel copies each page it touches,
+# and the workers spend more time on page copies than on work (measured: 2.2 s instead of 1.3 s to render
+# 2,000 notes' pages on two workers).
 _work: tuple[Callable, Sequence] | None = None
 
 
@@ -50,7 +52,7 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item]) -> list[
     size = max(1, -(-len(items) // (count * CHUNKS_PER_WORKER)))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _work = (function, items)
-    gc.freeze()  # see the comment on CHUNKS_PER_WORKER
+    gc.freeze()  # see "Forking and the collector" above
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             chunks = pool.map(_run_chunk, bounds, chunksize=1)
@@ -93,7 +95,7 @@ def in_background(function: Callable[..., Result], *args) -> Pending:
     sys.stdout.flush()
     sys.stderr.flush()
     reader, writer = os.pipe()
-    gc.freeze()  # see the comment on CHUNKS_PER_WORKER; here it also spares this process the copies
+    gc.freeze()  # see "Forking and the collector"; here it also spares this process the copies
     try:
         pid = os.fork()
     except BaseException:
