@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from .files import replacing
 from .incremental import BuildState
 from .pipeline import Paths
 
@@ -120,16 +121,13 @@ def save_state(paths: Paths, state: BuildState) -> None:
     pages = _page_stats(paths.docs, state.rendered.chapters)
     if pages is None:
         return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         gc.disable()
-        with tmp.open("wb") as stream:
+        with replacing(path) as tmp, tmp.open("wb") as stream:
             stream.write(MAGIC + fingerprint(paths).encode("ascii") + b"\n")
             pickle.dump(Stored(pages, state), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         print(f"note: could not write the build cache {path} ({exc})", file=sys.stderr)
     finally:
         gc.enable()

@@ -38,6 +38,7 @@ import jinja2
 import markdown
 
 from .bibliography import Reference, format_references
+from .files import replacing
 from .cite import BIBLIOGRAPHY_PAGE
 from .link import Book
 from .render import CHAPTERS, Rendered, Settings
@@ -81,6 +82,11 @@ marker out as an absolutely positioned box, which costs more than all the item's
 
 
 # --------------------------------------------------------------------------- choosing pages
+
+
+def file_stem(chapter: str) -> str:
+    """The PDF's file name without .pdf: ``actors``, ``claims-and-evidence`` … or ``book``."""
+    return BOOK if chapter == BOOK_TITLE else CHAPTER_FILES[chapter]
 
 
 def chapter_of_name(name: str) -> str | None:
@@ -726,7 +732,7 @@ class Printer:
         parts = [(title, [dataclasses.replace(p, html=keep_ids(p.html, policy.targets)) for p in pages])
                  for title, pages in parts]
         entries = sorted((self.references[k] for k in keys), key=lambda r: (r.author.lower(), r.year, r.key))
-        stem = BOOK if chapter == BOOK_TITLE else CHAPTER_FILES[chapter]
+        stem = file_stem(chapter)
         css = self.env.get_template("print.css.j2").render(paper=PAPERS[self.options.paper],
                                                            whole_book=chapter == BOOK_TITLE)
         document = self.env.get_template("document.html.j2").render(
@@ -796,13 +802,8 @@ def write_pdf(document_html: str, target: Path, base: Path | None = None) -> int
     try:
         rendered = _html(document_html, base_url).render()
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            with _compression_level(6):
-                rendered.write_pdf(tmp, finisher=label_pages)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with replacing(target) as tmp, _compression_level(6):
+            rendered.write_pdf(tmp, finisher=label_pages)
         return len(rendered.pages)
     finally:
         if collecting:
@@ -888,7 +889,8 @@ def make_pdf(printer: "Printer", chapter: str, target: Path, base: Path, reuse: 
     try:
         known = json.loads(record.read_text(encoding="utf-8"))
         if known.get("key") == key and kept.is_file():
-            _copy_atomically(kept, target)
+            with replacing(target) as tmp:
+                shutil.copyfile(kept, tmp)
             return int(known["pages"])
     except (OSError, ValueError, KeyError, TypeError):
         pass  # no usable record: lay the PDF out
@@ -896,29 +898,13 @@ def make_pdf(printer: "Printer", chapter: str, target: Path, base: Path, reuse: 
     try:
         reuse.mkdir(parents=True, exist_ok=True)
         record.unlink(missing_ok=True)  # never a record beside a PDF it does not describe
-        _copy_atomically(target, kept)
-        _write_atomically(record, json.dumps({"key": key, "pages": pages}))
+        with replacing(kept) as tmp:
+            shutil.copyfile(target, tmp)
+        with replacing(record) as tmp:
+            tmp.write_text(json.dumps({"key": key, "pages": pages}), encoding="utf-8")
     except OSError:
         pass  # not kept: the next build lays it out again
     return pages
-
-
-def _copy_atomically(source: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _child(printer: "Printer", chapter: str, target: Path, base: Path, reuse: Path | None, connection) -> None:
@@ -1012,7 +998,7 @@ def build_pdfs(book: Book, rendered: Rendered, settings: Settings, out: Path, *,
               if chapter == BOOK_TITLE or printer.chapters.get(chapter)]
     jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     out.mkdir(parents=True, exist_ok=True)
-    targets = [(chapter, out / f"{BOOK if chapter == BOOK_TITLE else CHAPTER_FILES[chapter]}.pdf")
+    targets = [(chapter, out / f"{file_stem(chapter)}.pdf")
                for chapter in wanted]
     bar = _progress(len(targets), progress)
     try:

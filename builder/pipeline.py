@@ -18,6 +18,7 @@ import yaml
 
 from .bibliography import Reference, format_entries_by_key, format_references
 from .diagnostics import BuildFailed, Diagnostic, sorted_diagnostics
+from .files import replacing
 from .link import Book, link
 from .load import Loaded, load
 from .parallel import in_background
@@ -109,9 +110,8 @@ def write_pages(docs: Path, rendered: Rendered) -> list[str]:
         if target.is_file() and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        with replacing(target) as tmp:
+            tmp.write_bytes(data)
         written.append(rel)
     wanted = set(rendered.chapters)  # every page of the book, also when only some were rendered
     for path in sorted(docs.rglob("*.md"), reverse=True):

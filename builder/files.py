@@ -1,0 +1,19 @@
+"""Writing a file so that nobody ever reads half of it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def replacing(target: Path):
+    """A temporary path beside ``target`` to write to; it replaces ``target`` when the block ends without an
+    error, and is removed whatever happens."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
