@@ -408,12 +408,12 @@ def _legend(relations: list[str], shapes: list[str]) -> str:
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         arrow = (f'<path d="M34,1 L42,5 L34,9 z" fill="{colour}"/>' if directed else "")
         word = f"{relation} (→ {DIRECTION_WORDS[relation]})" if directed else relation
-        items.append(f'<li class="rel-{relation}"><svg width="44" height="10" viewBox="0 0 44 10" aria-hidden="true" style="vertical-align: middle">'
+        items.append(f'<li class="rel-{relation}"><svg xmlns="http://www.w3.org/2000/svg" width="44" height="10" viewBox="0 0 44 10" aria-hidden="true" style="vertical-align: middle">'
                      f'<line x1="1" y1="5" x2="{"36" if directed else "43"}" y2="5" stroke="{colour}" '
                      f'stroke-width="{_num(width)}"{dash_attr}/>{arrow}</svg> {html.escape(word)}</li>')
     for shape in shapes:
         label = SHAPES[shape][0]
-        items.append(f'<li><svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" style="vertical-align: middle">'
+        items.append(f'<li><svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" style="vertical-align: middle">'
                      f'{_shape(next(iter(SHAPES[shape][1])), 10, 10, 7)}</svg> {html.escape(label)}</li>')
     return f'<ul class="graph-legend" aria-label="Legend">{"".join(items)}</ul>'
 
@@ -423,7 +423,7 @@ def _size_style(width: float, kind: str) -> str:
 
 
 def _wrap(svg: str, legend: str, caption: str, kind: str) -> str:
-    return (f'<figure class="relation-graph relation-graph-{kind}" data-search-exclude>'
+    return (f'<figure class="relation-graph relation-graph-{kind}" data-search-exclude="">'
             f'<div class="relation-graph__scroll">{svg}</div>'
             f'<figcaption>{caption}</figcaption>{legend}</figure>')
 

@@ -185,7 +185,7 @@ def test_link_rewriting():
     assert 'id="actors.a~x"' in out
     assert 'href="#actors.b~relations"' in out and 'href="#actors.a~x"' in out
     assert 'href="#bib~k"' in out and 'href="#bib~other"' in out
-    assert '<a href="#bib~other">O</a> S <span class="chapter-name">(Scenarios)</span> <a' in out  # text, no link
+    assert '<a href="#bib~other">O</a> S (Scenarios) <a' in out  # text, no link
     assert 'title=' not in out  # tooltips do nothing on paper
     assert 'href="https://example.org/"' in out
     online = pdf.rewrite_links(page, html, _policy(site_url="https://book.example/"))
@@ -207,7 +207,7 @@ def test_site_urls_in_raw_html_resolve_to_pages():
     out = pdf.rewrite_links("actors/a.md", '<a href="../b/">B</a> <a href="../../scenarios/s/#x">S</a> '
                             '<a href="../../">home</a>', _policy())
     assert 'href="#actors.b"' in out
-    assert "S <span class=\"chapter-name\">(Scenarios)</span>" in out and "home" in out
+    assert "S (Scenarios)" in out and "home" in out
 
 
 def test_wide_matrix_is_split_into_blocks():
@@ -326,3 +326,34 @@ def test_build_lays_the_pdfs_out_beside_the_site_engine_and_a_pdf_failure_keeps_
     assert cli.main(command) == cli.EXIT_SITE
     assert {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
     assert not [p.name for p in root.iterdir() if p.name.startswith(".site")]  # no half-built folder left
+
+
+def _laid_out_by_html_parser(document_html, target, monkeypatch) -> bytes:
+    with monkeypatch.context() as patched:
+        patched.setattr(pdf, "xml_root", lambda _html: None)
+        pdf.write_pdf(document_html, target)
+    return target.read_bytes()
+
+
+def test_print_html_is_read_as_xml_and_lays_out_as_the_html_parser_would(built, monkeypatch, tmp_path):
+    printer = built["printer"]
+    for chapter in [*CHAPTERS, pdf.BOOK_TITLE]:
+        assert pdf.xml_root(printer.document(chapter).html) is not None, chapter  # the fast path is taken
+    for chapter in ("Overview", "Actors"):  # Actors holds the relation graphs and their legends (inline SVG)
+        document = printer.document(chapter).html
+        pdf.write_pdf(document, tmp_path / "xml.pdf")
+        assert (tmp_path / "xml.pdf").read_bytes() == _laid_out_by_html_parser(document, tmp_path / "html.pdf",
+                                                                                 monkeypatch), chapter
+
+
+@pytest.mark.parametrize("body, text", [
+    ("<p>one&nbsp;two</p>", "one\xa0two"),                                    # a named entity XML does not know
+    ("<details open><summary>one</summary><p>two</p></details>", "two"),     # a boolean attribute
+    ('<p>one</p><svg viewBox="0 0 4 4"><rect width="4" height="4"/></svg>', "one"),  # SVG without its namespace
+    ("<p>one<p>two", "two"),                                                 # unclosed paragraphs
+])
+def test_print_html_that_is_not_xml_is_read_by_the_html_parser(body, text, tmp_path):
+    document = f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8" /></head><body>{body}</body></html>'
+    assert pdf.xml_root(document) is None
+    assert pdf.write_pdf(document, tmp_path / "out.pdf") == 1
+    assert text in pypdf.PdfReader(tmp_path / "out.pdf").pages[0].extract_text()
