@@ -62,11 +62,13 @@ def child_ours(root: Path, out: Path, jobs: int, with_book: bool) -> dict:
 
     paths = Paths.for_root(root, REPO / "mkdocs.yml", site=out / "site", build=out / "build")
     started = time.perf_counter()
-    book, rendered = generate(paths)
-    markdown_done = time.perf_counter()
-    chapters = list(pdf.CHAPTERS) + ([pdf.BOOK_TITLE] if with_book else [])
-    written = pdf.build_pdfs(book, rendered, read_settings(paths.config), out / "pdf", config=paths.config,
-                             root=root, docs=paths.docs, chapters=chapters, jobs=jobs, progress=False)
+    with pdf.LayoutProcess.start() as layout:  # as the pdf command: WeasyPrint is imported while generating
+        book, rendered = generate(paths)
+        markdown_done = time.perf_counter()
+        chapters = list(pdf.CHAPTERS) + ([pdf.BOOK_TITLE] if with_book else [])
+        written = pdf.build_pdfs(book, rendered, read_settings(paths.config), out / "pdf", config=paths.config,
+                                 root=root, docs=paths.docs, chapters=chapters, jobs=jobs, progress=False,
+                                 layout=layout)
     return {"markdown_s": markdown_done - started, "pdf_s": time.perf_counter() - markdown_done,
             "pages": sum(w.pages for w in written), "files": {w.path.name: w.pages for w in written}}
 

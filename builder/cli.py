@@ -89,13 +89,18 @@ def generate_reporting(args, paths: Paths, command: str):
 
 def cmd_build(args) -> int:
     paths = _paths(args)
+    with printcmd.layout_process(args) as layout:
+        return _build(args, paths, layout)
+
+
+def _build(args, paths, layout) -> int:
     generated = generate_reporting(args, paths, "build")
     if generated is None:
         return EXIT_BOOK
     book, rendered = generated
     print(f"generated {len(rendered.pages)} pages in {paths.docs}", file=sys.stderr)
     try:
-        build_site(paths, rendered.nav, pdfs=printcmd.site_hook(args, paths, book, rendered))
+        build_site(paths, rendered.nav, pdfs=printcmd.site_hook(args, paths, book, rendered, layout))
     except SiteBuildFailed as exc:
         print(f"site build failed: {exc}; the previous site in {paths.site} is untouched", file=sys.stderr)
         return EXIT_SITE

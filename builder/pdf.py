@@ -655,7 +655,24 @@ def _title_of(page_html: str, fallback: str) -> str:
     return " ".join(text.split()) or fallback
 
 
-def _cited(book: Book, pages: list[str], page_html: dict[str, str]) -> list[str]:
+@dataclass(frozen=True)
+class Citations:
+    """What printing needs to know of the linked book: which notes cite what (small enough to hand to another
+    process, unlike the whole ``Book``)."""
+
+    notes: frozenset[str]
+    """Ids of the book's notes."""
+    cited: dict[str, list[str]]
+    """Note id → the bibliography keys it cites, in first-use order."""
+    bib: frozenset[str]
+    """Keys of the bibliography."""
+
+    @classmethod
+    def of(cls, book: Book) -> "Citations":
+        return cls(frozenset(book.notes), {k: list(v) for k, v in book.cited.items()}, frozenset(book.loaded.bib))
+
+
+def _cited(book: Citations, pages: list[str], page_html: dict[str, str]) -> list[str]:
     """Keys these pages cite: what their notes cite, and the sources any page links to (a matrix column, an
     index row) whose own page is not among ``pages``; in first-use order."""
     included = set(pages)
@@ -670,7 +687,7 @@ def _cited(book: Book, pages: list[str], page_html: dict[str, str]) -> list[str]
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), html.unescape(target))) \
                 if target else ""
             key = source_key(target, html.unescape(anchor)) if target else None
-            if key and key in book.loaded.bib and target not in included:
+            if key and key in book.bib and target not in included:
                 keys.setdefault(key, None)
     return list(keys)
 
@@ -690,10 +707,10 @@ class _PageHtml(dict):
 class Printer:
     """Builds the print HTML of chapters and of the whole book."""
 
-    def __init__(self, book: Book, rendered: Rendered, settings: Settings, config: Path | None = None,
+    def __init__(self, book: Book | Citations, rendered: Rendered, settings: Settings, config: Path | None = None,
                  options: PrintOptions = PrintOptions(), docs: Path | None = None,
                  references: dict[str, Reference] | None = None):
-        self.book = book
+        self.citations = book if isinstance(book, Citations) else Citations.of(book)
         self.rendered = rendered
         self.settings = settings
         self.options = options
@@ -717,7 +734,7 @@ class Printer:
         chapters = CHAPTERS if chapter == BOOK_TITLE else (chapter,)
         paths = [path for title in chapters for path in self.chapters.get(title, [])]
         included = {path: self.rendered.chapters.get(path, "Overview") for path in paths}
-        keys = [key for key in _cited(self.book, paths, self.page_html) if key in self.references]
+        keys = [key for key in _cited(self.citations, paths, self.page_html) if key in self.references]
         policy = LinkPolicy(included, dict(self.rendered.chapters), set(keys), self.options.site_url,
                             self.options.directory_urls, self.docs)
         parts = []
@@ -940,7 +957,9 @@ def make_pdf(printer: "Printer", chapter: str, target: Path, base: Path, reuse: 
 
 def _child(printer: "Printer", chapter: str, target: Path, base: Path, reuse: Path | None, connection) -> None:
     import gc
+    import signal
 
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the handler of a LayoutProcess it was forked from
     gc.disable()  # a short-lived process: its memory goes back when it ends (see write_pdf)
     try:
         connection.send(("ok", make_pdf(printer, chapter, target, base, reuse)))
@@ -1013,27 +1032,131 @@ def _lay_out(printer: "Printer", jobs_list: list[tuple[str, Path]], base: Path, 
     return pages
 
 
+class LayoutProcess:
+    """A process, forked before the book is generated, that imports WeasyPrint meanwhile on another core (~0.4 s,
+    most of it reading Pango's C declarations) and then lays the PDFs out as ``_lay_out`` does, forking a child
+    per PDF from itself. ``start()`` gives None where processes cannot be forked. Use as a context manager: the
+    process ends with the block whether or not it was used."""
+
+    def __init__(self, context):
+        self._connection, child_end = context.Pipe()
+        self._process = context.Process(target=_layout_process_main, args=(child_end, self._connection))
+        self._process.start()
+        child_end.close()
+        self._busy = False
+        """Laying PDFs out: closing then stops it (and the children it forked) at once."""
+
+    @classmethod
+    def start(cls) -> "LayoutProcess | None":
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        return cls(multiprocessing.get_context("fork"))
+
+    def lay_out(self, printer_args: tuple, jobs_list: list[tuple[str, Path]], base: Path, jobs: int, done,
+                reuse: Path | None) -> dict[Path, int]:
+        """Build a ``Printer(*printer_args)`` in the process and lay ``jobs_list`` out there (see ``_lay_out``)."""
+        self._busy = True
+        self._connection.send((printer_args, jobs_list, base, jobs, reuse))
+        while True:
+            try:
+                message = self._connection.recv()
+            except EOFError:
+                self._process.join()
+                raise PdfFailed(f"the PDF process stopped (exit code {self._process.exitcode})") from None
+            if message[0] == "done":
+                done(message[1], message[2])
+                continue
+            self._busy = False
+            if message[0] == "finished":
+                return message[1]
+            if message[0] == "no-weasyprint":
+                raise ImportError(message[1])
+            raise PdfFailed(message[1])
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            try:
+                if self._busy:
+                    raise OSError("still laying out")
+                self._connection.send(None)
+            except OSError:
+                self._process.terminate()  # its handler stops the PDF children first
+        self._process.join()
+        self._connection.close()
+
+    def __enter__(self) -> "LayoutProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _layout_process_main(connection, parent_end) -> None:
+    import signal
+
+    parent_end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it closes this process
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwinds _lay_out, which stops its children
+    try:
+        import weasyprint  # noqa: F401
+
+        _ua_stylesheet()
+        _print_html_class()
+        missing = None
+    except ImportError as exc:
+        missing = str(exc)
+    try:
+        request = connection.recv()
+    except EOFError:  # the parent ended
+        return
+    if request is None:
+        return
+    if missing is not None:
+        connection.send(("no-weasyprint", missing))
+        return
+    printer_args, jobs_list, base, jobs, reuse = request
+    try:
+        pages = _lay_out(Printer(*printer_args), jobs_list, base, jobs,
+                         lambda target, count: connection.send(("done", target, count)), reuse)
+        connection.send(("finished", pages))
+    except PdfFailed as exc:
+        connection.send(("failed", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        connection.send(("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        connection.close()
+
+
 def build_pdfs(book: Book, rendered: Rendered, settings: Settings, out: Path, *, config: Path | None = None,
                root: Path | None = None, docs: Path | None = None, chapters: list[str] | None = None,
                paper: str = "a4", jobs: int | None = None, progress: bool | None = None,
-               reuse: Path | None = None) -> list[Written]:
+               reuse: Path | None = None, layout: LayoutProcess | None = None) -> list[Written]:
     """Write the PDFs of ``chapters`` (chapter titles or ``BOOK_TITLE``; default: all and the book) to ``out``.
 
-    ``jobs``: PDFs laid out at the same time (default: 2, or 1 on a single core); ``reuse``: see ``make_pdf``."""
+    ``jobs``: PDFs laid out at the same time (default: 2, or 1 on a single core); ``reuse``: see ``make_pdf``;
+    ``layout``: a ``LayoutProcess`` started before the book was generated, to lay the PDFs out in."""
     data = _read_yaml(config) if config else {}
     options = PrintOptions(paper=paper, site_url=str(data.get("site_url") or ""),
                            directory_urls=bool(data.get("use_directory_urls", True)), date=build_date(),
                            revision=revision(root or Path.cwd()))
-    printer = Printer(book, rendered, settings, config, options, docs)
+    references = rendered.references if rendered.references is not None else format_references(book.loaded.bib)
+    printer_args = (Citations.of(book), rendered, settings, config, options, docs, references)
+    chapter_pages_of = chapter_pages(rendered)
     wanted = [chapter for chapter in chapters or [*CHAPTERS, BOOK_TITLE]
-              if chapter == BOOK_TITLE or printer.chapters.get(chapter)]
+              if chapter == BOOK_TITLE or chapter_pages_of.get(chapter)]
     jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     out.mkdir(parents=True, exist_ok=True)
     targets = [(chapter, out / f"{file_stem(chapter)}.pdf")
                for chapter in wanted]
     bar = _progress(len(targets), progress)
     try:
-        pages = _lay_out(printer, targets, docs or out, jobs, lambda target, count: bar.update(1), reuse)
+        done = lambda target, count: bar.update(1)  # noqa: E731
+        if layout is not None:
+            pages = layout.lay_out(printer_args, targets, docs or out, jobs, done, reuse)
+        else:
+            pages = _lay_out(Printer(*printer_args), targets, docs or out, jobs, done, reuse)
     finally:
         bar.close()
     return [Written(target, chapter, pages[target]) for chapter, target in targets]

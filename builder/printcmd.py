@@ -12,7 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from .pdf import BOOK, BOOK_TITLE, CHAPTER_FILES, PDF_FOLDER, PdfFailed, build_pdfs, chapter_of_name
+import contextlib
+
+from .pdf import BOOK, BOOK_TITLE, CHAPTER_FILES, PDF_FOLDER, LayoutProcess, PdfFailed, build_pdfs, chapter_of_name
 
 PANGO_HINT = ("WeasyPrint needs Pango: on Debian/Ubuntu run "
               "'apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core'")
@@ -50,20 +52,30 @@ def add_build_options(p: argparse.ArgumentParser) -> None:
     add_pdf_options(p)
 
 
-def _write(args, paths, book, rendered, out: Path, chapters: list[str] | None, shown: Path | None = None) -> list:
+def layout_process(args):
+    """A context holding a ``LayoutProcess`` (or None) when the command will write PDFs: started before the
+    book is generated, so that WeasyPrint is imported on another core meanwhile."""
+    if getattr(args, "no_pdf", False):
+        return contextlib.nullcontext(None)
+    return LayoutProcess.start() or contextlib.nullcontext(None)
+
+
+def _write(args, paths, book, rendered, out: Path, chapters: list[str] | None, shown: Path | None = None,
+           layout: LayoutProcess | None = None) -> list:
     from .render import read_settings
 
     started = time.perf_counter()
     reuse = None if getattr(args, "no_cache", True) else paths.cache / "pdf"
     written = build_pdfs(book, rendered, read_settings(paths.config), out, config=paths.config, root=paths.root,
-                         docs=paths.docs, chapters=chapters, paper=args.paper, jobs=args.jobs, reuse=reuse)
+                         docs=paths.docs, chapters=chapters, paper=args.paper, jobs=args.jobs, reuse=reuse,
+                         layout=layout)
     for w in written:
         print(f"wrote {(shown or out) / w.path.name} ({w.pages} pages)", file=sys.stderr)
     print(f"{len(written)} PDF(s) in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return written
 
 
-def site_hook(args, paths, book, rendered):
+def site_hook(args, paths, book, rendered, layout: LayoutProcess | None = None):
     """For ``build``: a function that writes the PDFs into the fresh site's pdf/ folder (or None)."""
     if getattr(args, "no_pdf", False):
         return None
@@ -72,7 +84,7 @@ def site_hook(args, paths, book, rendered):
         from .pipeline import SiteBuildFailed
 
         try:
-            _write(args, paths, book, rendered, folder, None, paths.site / PDF_FOLDER)
+            _write(args, paths, book, rendered, folder, None, paths.site / PDF_FOLDER, layout)
         except ImportError as exc:
             raise SiteBuildFailed(f"cannot load WeasyPrint ({exc}); {PANGO_HINT}; or build with --no-pdf") from exc
         except (PdfFailed, OSError) as exc:
@@ -82,7 +94,7 @@ def site_hook(args, paths, book, rendered):
 
 
 def cmd_pdf(args) -> int:
-    from .cli import EXIT_BOOK, EXIT_OK, EXIT_SITE, EXIT_USAGE, _paths, generate_reporting
+    from .cli import EXIT_USAGE, _paths
 
     chapters = []
     for name in args.chapters:
@@ -96,13 +108,20 @@ def cmd_pdf(args) -> int:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     paths = _paths(args)
+    with layout_process(args) as layout:
+        return _generate_and_write(args, paths, chapters, layout)
+
+
+def _generate_and_write(args, paths, chapters: list[str], layout: LayoutProcess | None) -> int:
+    from .cli import EXIT_BOOK, EXIT_OK, EXIT_SITE, generate_reporting
+
     generated = generate_reporting(args, paths, "pdf")
     if generated is None:
         return EXIT_BOOK
     book, rendered = generated
     out = Path(args.out) if args.out else paths.site / PDF_FOLDER
     try:
-        _write(args, paths, book, rendered, out, list(dict.fromkeys(chapters)) or None)
+        _write(args, paths, book, rendered, out, list(dict.fromkeys(chapters)) or None, layout=layout)
     except ImportError as exc:
         print(f"error: cannot load WeasyPrint ({exc}); {PANGO_HINT}", file=sys.stderr)
         return EXIT_SITE

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import posixpath
 import re
 import shutil
 import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -357,3 +363,68 @@ def test_print_html_that_is_not_xml_is_read_by_the_html_parser(body, text, tmp_p
     assert pdf.xml_root(document) is None
     assert pdf.write_pdf(document, tmp_path / "out.pdf") == 1
     assert text in pypdf.PdfReader(tmp_path / "out.pdf").pages[0].extract_text()
+
+
+def _print(built, out, layout=None, chapters=("Overview", "Scenarios")):
+    return pdf.build_pdfs(built["book"], built["rendered"], read_settings(CONFIG), out, config=CONFIG,
+                          docs=built["site"].parent / "build" / "docs", chapters=list(chapters), progress=False,
+                          layout=layout)
+
+
+def test_the_layout_process_started_before_generating_writes_the_same_pdfs(built, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    with pdf.LayoutProcess.start() as layout:
+        written = _print(built, tmp_path / "early", layout)
+    assert not multiprocessing.active_children()  # it ended with the block
+    _print(built, tmp_path / "here")
+    assert [w.path.name for w in written] == ["overview.pdf", "scenarios.pdf"]
+    for w in written:
+        assert w.path.read_bytes() == (tmp_path / "here" / w.path.name).read_bytes()
+
+
+def test_the_layout_process_reports_a_failed_pdf_and_a_missing_weasyprint(built, tmp_path, monkeypatch):
+    def broken_layout(*args, **kwargs):
+        raise RuntimeError("the layout engine broke")
+
+    monkeypatch.setattr(pdf, "write_pdf", broken_layout)  # forked after this: the process inherits it
+    with pdf.LayoutProcess.start() as layout, pytest.raises(pdf.PdfFailed, match="the layout engine broke"):
+        _print(built, tmp_path / "broken", layout)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` fails in the process
+    with pdf.LayoutProcess.start() as layout, pytest.raises(ImportError, match="weasyprint"):
+        _print(built, tmp_path / "missing", layout)
+    assert not multiprocessing.active_children()
+
+
+def test_closing_a_busy_layout_process_stops_the_pdfs_it_lays_out(built, tmp_path, monkeypatch):
+    started = tmp_path / "started"
+
+    def slow_layout(*args, **kwargs):
+        with started.open("a") as pids:
+            pids.write(f"{os.getpid()}\n")
+        time.sleep(120)
+
+    monkeypatch.setattr(pdf, "write_pdf", slow_layout)
+    layout = pdf.LayoutProcess.start()
+    failed = []
+    printing = threading.Thread(target=lambda: failed.append(pytest.raises(Exception, _print, built, tmp_path, layout)))
+    printing.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(started.read_text().split() if started.exists() else []) < 2:
+        time.sleep(0.05)
+    pids = [int(pid) for pid in started.read_text().split()]
+    assert len(pids) == 2  # two PDFs being laid out at once
+    layout.close()
+    printing.join(timeout=30)
+    assert not printing.is_alive() and failed
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_running(pid) for pid in pids):
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in pids)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
