@@ -424,6 +424,8 @@ class _Rewriter(HTMLParser):
         """The bullet of a list item just opened, not yet written (it goes before the item's first content)."""
         self.hidden: list[str] = []
         """Inside a ``hidden`` element (data for the site's scripts): its tag and the same tags open in it."""
+        self.row_chapters: set[str] | None = None
+        """Chapters already named by a label in the table row being written (None outside a row)."""
 
     def _flush_bullet(self) -> None:
         if self.bullet:
@@ -487,6 +489,8 @@ class _Rewriter(HTMLParser):
                 self._flush_bullet()
                 return
             self._flush_bullet()
+            if tag == "tr":
+                self.row_chapters = set()
             if tag in ("ul", "ol"):
                 plain = tag == "ul" and not any(name == "class" for name, _value in attrs)
                 self.lists.append(plain)
@@ -497,6 +501,10 @@ class _Rewriter(HTMLParser):
                 # plain text, not a styled span: each inline element costs WeasyPrint ~0.4 ms of layout, and a
                 # chapter can hold a thousand labels (~7 % of the Sources chapter)
                 label = f" ({html.escape(leaving)})" if leaving else ""
+                if self.row_chapters is not None and leaving:
+                    if leaving in self.row_chapters:
+                        label = ""  # "Claim (Claims & evidence) | ▲ supports", not "▲ supports (Claims & evidence)"
+                    self.row_chapters.add(leaving)
                 previous = self.last_label
                 if previous and previous[1] == leaving and \
                         re.fullmatch(r"[\s:,;·]*", "".join(self.out[previous[0] + 1:])):
@@ -523,6 +531,8 @@ class _Rewriter(HTMLParser):
         self._flush_bullet()
         if tag in ("ul", "ol") and self.lists and not self.svg:
             self.lists.pop()
+        if tag in ("tr", "table") and not self.svg:
+            self.row_chapters = None
         if tag == "a" and self.closing:
             text, chapter = self.closing.pop()
             self.out.append(text)

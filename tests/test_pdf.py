@@ -198,6 +198,16 @@ def test_link_rewriting():
     assert 'href="https://book.example/scenarios/s/"' in online
 
 
+def test_a_table_row_names_each_other_chapter_once():
+    html = ('<table><tr><td><a href="../scenarios/s.md">S</a></td><td><a href="../scenarios/s.md#e">▲ supports</a>'
+            '</td><td><a href="b.md">B</a></td></tr><tr><td><a href="../scenarios/s.md">T</a></td></tr></table>'
+            '<p><a href="../scenarios/s.md">U</a></p>')
+    out = pdf.rewrite_links("actors/a.md", html, _policy())
+    assert "<td>S (Scenarios)</td><td>▲ supports</td>" in out  # the row has named the chapter already
+    assert '<td>T (Scenarios)</td>' in out and "<p>U (Scenarios)</p>" in out  # each row, and outside tables
+    assert '<a href="#actors.b">B</a>' in out
+
+
 def test_inline_svg_passes_through():
     markdown = ('# T\n\n<div class="graph" markdown="0">\n<svg viewBox="0 0 10 10" xmlns="http://www.w3.org/2000/svg">'
                 '<defs><marker id="arrow"/></defs><a href="b.md"><circle cx="5" cy="5" r="4" '
