@@ -1053,8 +1053,6 @@ class LayoutProcess:
         self._process = context.Process(target=_layout_process_main, args=(child_end, self._connection))
         self._process.start()
         child_end.close()
-        self._busy = False
-        """Laying PDFs out: closing then stops it (and the children it forked) at once."""
 
     @classmethod
     def start(cls) -> "LayoutProcess | None":
@@ -1067,7 +1065,6 @@ class LayoutProcess:
     def lay_out(self, printer_args: tuple, jobs_list: list[tuple[str, Path]], base: Path, jobs: int, done,
                 reuse: Path | None) -> dict[Path, int]:
         """Build a ``Printer(*printer_args)`` in the process and lay ``jobs_list`` out there (see ``_lay_out``)."""
-        self._busy = True
         self._connection.send((printer_args, jobs_list, base, jobs, reuse))
         while True:
             try:
@@ -1078,7 +1075,6 @@ class LayoutProcess:
             if message[0] == "done":
                 done(message[1], message[2])
                 continue
-            self._busy = False
             if message[0] == "finished":
                 return message[1]
             if message[0] == "no-weasyprint":
@@ -1086,13 +1082,10 @@ class LayoutProcess:
             raise PdfFailed(message[1])
 
     def close(self) -> None:
+        """End the process: at once if it was not used (it may still be importing) or is still laying out (its
+        SIGTERM handler stops the PDF children first); once used, it ends by itself."""
         if self._process.is_alive():
-            try:
-                if self._busy:
-                    raise OSError("still laying out")
-                self._connection.send(None)
-            except OSError:
-                self._process.terminate()  # its handler stops the PDF children first
+            self._process.terminate()
         self._process.join()
         self._connection.close()
 
@@ -1120,8 +1113,6 @@ def _layout_process_main(connection, parent_end) -> None:
     try:
         request = connection.recv()
     except EOFError:  # the parent ended
-        return
-    if request is None:
         return
     if missing is not None:
         connection.send(("no-weasyprint", missing))

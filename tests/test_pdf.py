@@ -438,3 +438,14 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_book_with_errors_prints_nothing_and_ends_the_layout_process(tmp_path, capsys):
+    root = tmp_path / "book"
+    shutil.copytree(SITES / "minimal", root, ignore=shutil.ignore_patterns("expected", "build", "case.yml"))
+    note = next((root / "content" / "claims").glob("*.md"))
+    note.write_text(note.read_text().replace("\n---\n", "\n---\nSee [[actor:nobody-here]].\n", 1))
+    assert cli.main(["pdf", "--root", str(root), "--config", str(CONFIG)]) == cli.EXIT_BOOK
+    assert "nobody-here" in capsys.readouterr().err
+    assert not multiprocessing.active_children()  # stopped, not left importing WeasyPrint
+    assert not (root / "site" / "pdf").exists()
