@@ -507,8 +507,8 @@ class _Rewriter(HTMLParser):
                     self.row_chapters.add(leaving)
                 previous = self.last_label
                 if previous and previous[1] == leaving and \
-                        re.fullmatch(r"[\s:,;·]*", "".join(self.out[previous[0] + 1:])):
-                    self.out[previous[0]] = ""  # "A: B (Actors)", not "A (Actors): B (Actors)"
+                        re.fullmatch(r"[\s:,;·—]*", "".join(self.out[previous[0] + 1:])):
+                    self.out[previous[0]] = ""  # "A — B (Actors)", not "A (Actors) — B (Actors)"
                 # the link's text stays as it is (no wrapper: every inline element costs WeasyPrint layout time)
                 self.closing.append((label, leaving))
                 return

@@ -170,7 +170,7 @@ class PageContext:
             sections = ", ".join(
                 f"[{escape_text(b.section)}]({self.href(page + (f'#{b.anchor}' if b.anchor else ''))})"
                 for b in group)
-            lines.append(f"- {self.link(source_id)}: {sections}")
+            lines.append(f"- {self.link(source_id)} — {sections}")  # a dash: titles may end with a full stop
         return "\n".join(lines) + "\n"
 
     def cited_keys(self, note_id: str) -> list[Reference]:

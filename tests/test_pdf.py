@@ -200,6 +200,11 @@ def test_link_rewriting():
     assert 'href="https://book.example/scenarios/s/"' in online
 
 
+def test_a_backlink_and_its_section_name_their_chapter_once():
+    html = '<li><a href="../scenarios/s.md">S: a title</a> — <a href="../scenarios/s.md#x">Introduction</a></li>'
+    assert "S: a title — Introduction (Scenarios)</li>" in pdf.rewrite_links("actors/a.md", html, _policy())
+
+
 def test_a_table_row_names_each_other_chapter_once():
     html = ('<table><tr><td><a href="../scenarios/s.md">S</a></td><td><a href="../scenarios/s.md#e">▲ supports</a>'
             '</td><td><a href="b.md">B</a></td></tr><tr><td><a href="../scenarios/s.md">T</a></td></tr></table>'
