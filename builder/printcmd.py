@@ -8,11 +8,10 @@ book.pdf). See ``builder/pdf.py``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
-
-import contextlib
 
 from .pdf import BOOK, BOOK_TITLE, CHAPTER_FILES, PDF_FOLDER, LayoutProcess, PdfFailed, build_pdfs, chapter_of_name
 
