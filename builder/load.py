@@ -14,6 +14,7 @@ from . import schema
 from .bibliography import load_bib_file
 from .diagnostics import Diagnostic, Loc, error, warning
 from .frontmatter import parse_yaml, split
+from .parallel import Pending, in_background
 from .quotes import paragraphs
 from .records import Actor, Archive, BibEntry, Body, Claim, Evidence, Page, Relation, Scenario, Source
 
@@ -220,20 +221,33 @@ def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Dia
 _INVALID_ID = object()
 
 
+def _take(result: tuple, diagnostics: list[Diagnostic]):
+    """A value computed elsewhere with its diagnostics, as ``_cached``'s ``compute`` gives them."""
+    value, found = result
+    diagnostics.extend(found)
+    return value
+
+
 def _stat_key(path: Path) -> tuple:
     stat = path.stat()
     return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
-def _cached(cache: dict | None, path: Path, rel: str, compute) -> tuple:
-    """``compute(diagnostics)`` for a file, or its earlier result while the file is unchanged."""
+def _file_key(path: Path) -> tuple | None:
+    try:
+        return _stat_key(path)
+    except OSError:
+        return None
+
+
+def _cached(cache: dict | None, path: Path, rel: str, compute, key: tuple | None = None) -> tuple:
+    """``compute(diagnostics)`` for a file, or its earlier result while the file is unchanged.
+
+    ``key``: the file's stat key taken before its text was read, when that was earlier than this call."""
     if cache is None:
         found: list[Diagnostic] = []
         return compute(found), found
-    try:
-        key = _stat_key(path)
-    except OSError:
-        key = None
+    key = key or _file_key(path)
     hit = cache.get(rel)
     if hit is not None and key is not None and hit[0] == key:
         return hit[1], list(hit[2])
@@ -257,12 +271,37 @@ def _read_archive(path: Path, rel: str, diagnostics: list[Diagnostic]) -> Archiv
     return None if text is None else Archive(rel, paragraphs(text))
 
 
+def _parse_bib_files(files: list[tuple[Path, str]]) -> list[tuple[dict[str, BibEntry], list[Diagnostic]]]:
+    results = []
+    for path, rel in files:
+        found: list[Diagnostic] = []
+        results.append((load_bib_file(path, rel, found), found))
+    return results
+
+
+def _start_parsing_bib(root: Path, cache: dict | None) -> tuple[list[tuple[Path, str]], dict, Pending | None]:
+    """The .bib files; the stat keys of those not cached, taken now; and their parse, started on another core
+    (pybtex's parser is the slowest part of loading, ~0.3 s for 4,000 entries: it runs while the notes are read)."""
+    bib_dir = root / "bibliography"
+    files = [(path, path.relative_to(root).as_posix()) for path in sorted(bib_dir.glob("*.bib"))] \
+        if bib_dir.is_dir() else []
+    stale = {}
+    for path, rel in files:
+        key = _file_key(path)
+        if cache is None or key is None or (cache.get(rel) or (None,))[0] != key:
+            stale[rel] = key
+    if not stale:
+        return files, stale, None
+    return files, stale, in_background(_parse_bib_files, [(path, rel) for path, rel in files if rel in stale])
+
+
 def load(root: Path, cache: dict | None = None) -> Loaded:
     """Read the whole book under ``root`` (which holds content/ and bibliography/).
 
     With a ``cache`` (a dict kept between calls), files whose size and time
     stamp did not change are not read again.
     """
+    bib_files, stale_bib, parsing = _start_parsing_bib(root, cache)
     diagnostics: list[Diagnostic] = []
     content = root / "content"
     collected: dict[str, dict] = {"actor": {}, "scenario": {}, "claim": {}, "source": {}, "page": {}}
@@ -309,11 +348,14 @@ def load(root: Path, cache: dict | None = None) -> Loaded:
         collected[kind][stem] = record
 
     bib: dict[str, BibEntry] = {}
-    bib_dir = root / "bibliography"
-    for path in sorted(bib_dir.glob("*.bib")) if bib_dir.is_dir() else []:
-        rel = path.relative_to(root).as_posix()
+    parsed = dict(zip(stale_bib, parsing.result())) if parsing is not None else {}
+    for path, rel in bib_files:
         files.append(rel)
-        entries, problems = _cached(cache, path, rel, lambda found, p=path, r=rel: load_bib_file(p, r, found))
+        if rel in parsed:
+            entries, problems = _cached(cache, path, rel, lambda found, r=rel: _take(parsed[r], found),
+                                        stale_bib[rel])
+        else:
+            entries, problems = _cached(cache, path, rel, lambda found, p=path, r=rel: load_bib_file(p, r, found))
         diagnostics.extend(problems)
         for key, entry in entries.items():
             if key in bib:
