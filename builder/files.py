@@ -15,5 +15,6 @@ def replacing(target: Path):
     try:
         yield tmp
         os.replace(tmp, target)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise

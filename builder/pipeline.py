@@ -104,19 +104,27 @@ def write_pages(docs: Path, rendered: Rendered) -> list[str]:
     """Write pages whose text changed, remove pages that are gone; return the paths written."""
     docs.mkdir(parents=True, exist_ok=True)
     written = []
+    folders = {docs}
     for rel, text in sorted(rendered.pages.items()):
         target = docs / rel
         data = text.encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if target.read_bytes() == data:
+                continue
+        except FileNotFoundError:
+            pass
+        if target.parent not in folders:  # once per folder: thousands of pages share a few folders
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
         with replacing(target) as tmp:
             tmp.write_bytes(data)
         written.append(rel)
     wanted = set(rendered.chapters)  # every page of the book, also when only some were rendered
-    for path in sorted(docs.rglob("*.md"), reverse=True):
-        if path.relative_to(docs).as_posix() not in wanted:
-            path.unlink()
+    for folder, _subfolders, names in os.walk(docs):
+        prefix = Path(folder).relative_to(docs).as_posix()
+        for name in names:
+            if name.endswith(".md") and (name if prefix == "." else f"{prefix}/{name}") not in wanted:
+                os.unlink(os.path.join(folder, name))
     (docs.parent / "nav.yml").write_text(yaml.safe_dump(rendered.nav, allow_unicode=True, sort_keys=False),
                                          encoding="utf-8")
     return written
