@@ -947,6 +947,7 @@ def make_pdf(printer: "Printer", chapter: str, target: Path, base: Path, reuse: 
     try:
         known = json.loads(record.read_text(encoding="utf-8"))
         if known.get("key") == key and kept.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
             with replacing(target) as tmp:
                 shutil.copyfile(kept, tmp)
             return int(known["pages"])
@@ -1148,7 +1149,6 @@ def build_pdfs(book: Book, rendered: Rendered, settings: Settings, out: Path, *,
     wanted = [chapter for chapter in chapters or [*CHAPTERS, BOOK_TITLE]
               if chapter == BOOK_TITLE or chapter_pages_of.get(chapter)]
     jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
-    out.mkdir(parents=True, exist_ok=True)
     targets = [(chapter, out / f"{file_stem(chapter)}.pdf")
                for chapter in wanted]
     bar = _progress(len(targets), progress)

@@ -195,6 +195,7 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> None:
         raise SiteBuildFailed(reason)
     if pdfs is not None:
         shutil.rmtree(fresh / "pdf", ignore_errors=True)
+        staging.mkdir(exist_ok=True)  # the PDFs make it as they are written
         os.replace(staging, fresh / "pdf")
     if paths.site.exists():
         os.replace(paths.site, old)

@@ -456,3 +456,15 @@ def test_a_book_with_errors_prints_nothing_and_ends_the_layout_process(tmp_path,
     assert "nobody-here" in capsys.readouterr().err
     assert not multiprocessing.active_children()  # stopped, not left importing WeasyPrint
     assert not (root / "site" / "pdf").exists()
+
+
+@pytest.mark.parametrize("command, hint", [("pdf", "apt-get install"), ("build", "or build with --no-pdf")])
+def test_without_weasyprint_the_commands_say_what_to_install(command, hint, tmp_path, monkeypatch, capsys):
+    root = tmp_path / "book"
+    shutil.copytree(SITES / "minimal", root, ignore=shutil.ignore_patterns("expected", "build", "case.yml"))
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` fails, as without Pango
+    assert cli.main([command, "--root", str(root), "--config", str(CONFIG), "--no-cache"]) == cli.EXIT_SITE
+    err = capsys.readouterr().err
+    assert "cannot load WeasyPrint" in err and hint in err, err
+    assert not (root / "site").exists()  # nothing half-built
+    assert not multiprocessing.active_children()
