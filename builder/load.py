@@ -240,6 +240,12 @@ def _file_key(path: Path) -> tuple | None:
         return None
 
 
+def _cache_hit(cache: dict | None, rel: str, key: tuple | None) -> tuple | None:
+    """What ``_cached`` keeps for a file whose stat key is still ``key``: (key, value, diagnostics); or None."""
+    hit = cache.get(rel) if cache is not None else None
+    return hit if hit is not None and key is not None and hit[0] == key else None
+
+
 def _cached(cache: dict | None, path: Path, rel: str, compute, key: tuple | None = None) -> tuple:
     """``compute(diagnostics)`` for a file, or its earlier result while the file is unchanged.
 
@@ -248,8 +254,8 @@ def _cached(cache: dict | None, path: Path, rel: str, compute, key: tuple | None
         found: list[Diagnostic] = []
         return compute(found), found
     key = key or _file_key(path)
-    hit = cache.get(rel)
-    if hit is not None and key is not None and hit[0] == key:
+    hit = _cache_hit(cache, rel, key)
+    if hit is not None:
         return hit[1], list(hit[2])
     found = []
     value = compute(found)
@@ -288,7 +294,7 @@ def _start_parsing_bib(root: Path, cache: dict | None) -> tuple[list[tuple[Path,
     stale = {}
     for path, rel in files:
         key = _file_key(path)
-        if cache is None or key is None or (cache.get(rel) or (None,))[0] != key:
+        if _cache_hit(cache, rel, key) is None:
             stale[rel] = key
     if not stale:
         return files, stale, None
