@@ -285,6 +285,10 @@ def _parse_bib_files(files: list[tuple[Path, str]]) -> list[tuple[dict[str, BibE
     return results
 
 
+BIB_BYTES_WORTH_A_PROCESS = 128 * 1024
+"""Below this (about 500 entries), forking a process to parse the .bib files costs more than it saves."""
+
+
 def _start_parsing_bib(root: Path, cache: dict | None) -> tuple[list[tuple[Path, str]], dict, Pending | None]:
     """The .bib files; the stat keys of those not cached, taken now; and their parse, started on another core
     (pybtex's parser is the slowest part of loading, ~0.3 s for 4,000 entries: it runs while the notes are read)."""
@@ -298,7 +302,10 @@ def _start_parsing_bib(root: Path, cache: dict | None) -> tuple[list[tuple[Path,
             stale[rel] = key
     if not stale:
         return files, stale, None
-    return files, stale, in_background(_parse_bib_files, [(path, rel) for path, rel in files if rel in stale])
+    todo = [(path, rel) for path, rel in files if rel in stale]
+    if sum(key[1] for key in stale.values() if key is not None) < BIB_BYTES_WORTH_A_PROCESS:
+        return files, stale, Pending(_parse_bib_files, (todo,))  # parsed here, when asked for
+    return files, stale, in_background(_parse_bib_files, todo)
 
 
 def load(root: Path, cache: dict | None = None) -> Loaded:

@@ -57,3 +57,30 @@ def test_one_core_computes_in_this_process(monkeypatch):
 def test_fork_map_keeps_the_order(two_cores):
     items = list(range(1000))
     assert parallel.fork_map(lambda n: n * 3, items) == [n * 3 for n in items]
+
+
+def test_a_bibliography_parsed_in_another_process_loads_as_one_parsed_here(two_cores, monkeypatch, tmp_path):
+    import shutil
+
+    from builder import load as loading
+    from conftest import SITES
+
+    root = tmp_path / "book"
+    shutil.copytree(SITES / "minimal", root, ignore=shutil.ignore_patterns("expected", "build", "case.yml"))
+    (root / "bibliography" / "more.bib").write_text(
+        "@online{second-key, title = {A title}, date = {2024}}\n"
+        "@online{anbound-nd, title = {Again}}\n"   # a key the other file has
+        "@online{broken, title = {No end}\n", encoding="utf-8")
+    children = []
+    real = loading.in_background
+    monkeypatch.setattr(loading, "in_background", lambda *args: children.append(1) or real(*args))
+    monkeypatch.setattr(loading, "BIB_BYTES_WORTH_A_PROCESS", 0)
+    elsewhere = loading.load(root)
+    monkeypatch.setattr(loading, "BIB_BYTES_WORTH_A_PROCESS", 10**9)
+    here = loading.load(root)
+    assert children == [1]  # the first load parsed in a child, the second here
+    assert elsewhere.diagnostics == here.diagnostics
+    assert {"bib.syntax", "bib.duplicate-key"} <= {d.code for d in here.diagnostics}
+    assert {k: (e.loc, dict(e.entry.fields)) for k, e in elsewhere.bib.items()} == \
+        {k: (e.loc, dict(e.entry.fields)) for k, e in here.bib.items()}
+    assert "second-key" in here.bib
