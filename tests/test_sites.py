@@ -5,7 +5,8 @@ Each folder holds content/, bibliography/, a case.yml and expected/:
 * ``case.yml``: ``args`` (extra arguments of ``check``, e.g. ``[--strict]``)
   and ``exit`` (the expected exit code of ``check``);
 * ``expected/diagnostics.txt``: exactly what ``check`` prints, one line per problem;
-* ``expected/docs/``: for cases that build, the generated Markdown, file by file.
+* ``expected/docs/``: for cases that build, the generated Markdown, file by file;
+* ``expected/nav.yml``: for cases that build, the navigation handed to the site engine.
 
 Set UPDATE_GOLDEN=1 to rewrite the expectations.
 """
@@ -56,6 +57,9 @@ def test_generated_markdown(name, tmp_path):
     if UPDATE:
         shutil.rmtree(expected, ignore_errors=True)
         shutil.copytree(paths.docs, expected)
+        shutil.copyfile(paths.build / "nav.yml", expected.parent / "nav.yml")
+    assert (paths.build / "nav.yml").read_text(encoding="utf-8") == (
+        expected.parent / "nav.yml").read_text(encoding="utf-8")
     actual_files = sorted(p.relative_to(paths.docs).as_posix() for p in paths.docs.rglob("*") if p.is_file())
     expected_files = sorted(p.relative_to(expected).as_posix() for p in expected.rglob("*") if p.is_file())
     assert actual_files == expected_files
