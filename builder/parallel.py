@@ -27,7 +27,6 @@ CHUNKS_PER_WORKER = 8
 # Otherwise a collection in a worker touches every inherited object, the kernel copies each page it touches,
 # and the workers spend more time on page copies than on work (measured: 2.2 s instead of 1.3 s to render
 # 2,000 notes' pages on two workers).
-_work: tuple[Callable, Sequence] | None = None
 
 
 def workers() -> int:
@@ -37,29 +36,37 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _run_chunk(bounds: tuple[int, int]) -> list:
-    function, items = _work
-    return [function(item) for item in items[bounds[0]:bounds[1]]]
+def _take_chunks(function: Callable, items: Sequence, bounds: list[tuple[int, int]], next_chunk) -> dict[int, list]:
+    """Results of the chunks this process takes, one at a time, until none is left."""
+    done = {}
+    while True:
+        with next_chunk.get_lock():
+            number = next_chunk.value
+            next_chunk.value += 1
+        if number >= len(bounds):
+            return done
+        start, end = bounds[number]
+        done[number] = [function(item) for item in items[start:end]]
 
 
 def fork_map(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
-    global _work
     count = workers()
     if (count < 2 or len(items) < MIN_ITEMS or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()):
         return [function(item) for item in items]
-    # several chunks per worker, handed out as workers free up: items differ in cost (an index page, a note)
+    # several chunks per process, handed out as processes free up: items differ in cost (an index page, a
+    # note). This process takes chunks too, beside count - 1 children: its own results need no pickling.
     size = max(1, -(-len(items) // (count * CHUNKS_PER_WORKER)))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    _work = (function, items)
-    gc.freeze()  # see "Forking and the collector" above
-    try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            chunks = pool.map(_run_chunk, bounds, chunksize=1)
-    finally:
-        _work = None
-        gc.unfreeze()
-    return [result for chunk in chunks for result in chunk]
+    next_chunk = multiprocessing.get_context("fork").Value("i", 0)
+    children = [in_background(_take_chunks, function, items, bounds, next_chunk) for _ in range(count - 1)]
+    done = _take_chunks(function, items, bounds, next_chunk)
+    for child in children:
+        done.update(child.result())  # a child that failed gives {} here: its chunks are computed below
+    for number, (start, end) in enumerate(bounds):
+        if number not in done:
+            done[number] = [function(item) for item in items[start:end]]
+    return [result for number in range(len(bounds)) for result in done[number]]
 
 
 class Pending:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -57,6 +58,19 @@ def test_one_core_computes_in_this_process(monkeypatch):
 def test_fork_map_keeps_the_order(two_cores):
     items = list(range(1000))
     assert parallel.fork_map(lambda n: n * 3, items) == [n * 3 for n in items]
+
+
+def test_fork_map_computes_here_what_a_failed_child_took(two_cores):
+    parent = os.getpid()
+
+    def triple_here_only(n):
+        if os.getpid() != parent:
+            os._exit(3)  # the child dies in the middle of a chunk
+        time.sleep(0.0002)  # slow enough for the child to take chunks before this process has taken them all
+        return n * 3
+
+    items = list(range(1000))
+    assert parallel.fork_map(triple_here_only, items) == [n * 3 for n in items]
 
 
 def test_a_bibliography_parsed_in_another_process_loads_as_one_parsed_here(two_cores, monkeypatch, tmp_path):
