@@ -9,12 +9,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any, Callable
 
 from . import schema
 from .bibliography import load_bib_file
 from .diagnostics import Diagnostic, Loc, error, warning
 from .frontmatter import parse_yaml, split
-from .parallel import Pending, in_background
+from .parallel import Pending, Steps, steps_in_background
 from .quotes import paragraphs
 from .records import Actor, Archive, BibEntry, Body, Claim, Evidence, Page, Relation, Scenario, Source
 
@@ -285,13 +286,37 @@ def _parse_bib_files(files: list[tuple[Path, str]]) -> list[tuple[dict[str, BibE
     return results
 
 
+def _merge_bib(files: list[dict[str, BibEntry]], diagnostics: list[Diagnostic]) -> dict[str, BibEntry]:
+    """The entries of all .bib files by key; a key defined again in a later file is an error there."""
+    bib: dict[str, BibEntry] = {}
+    for entries in files:
+        for key, entry in entries.items():
+            if key in bib:
+                diagnostics.append(error(entry.loc, "bib.duplicate-key",
+                                         f"duplicate bibliography key '{key}' (also {bib[key].loc})",
+                                         "give one of the entries another key"))
+                continue
+            bib[key] = entry
+    return bib
+
+
+def _bib_steps(files: list[tuple[Path, str]], after_bib: Callable | None):
+    """The parse of ``files``; then ``after_bib`` of the entries they give the book."""
+    parsed = _parse_bib_files(files)
+    yield parsed
+    if after_bib is not None:
+        yield after_bib(_merge_bib([entries for entries, _ in parsed], []))
+
+
 BIB_BYTES_WORTH_A_PROCESS = 128 * 1024
 """Below this (about 500 entries), forking a process to parse the .bib files costs more than it saves."""
 
 
-def _start_parsing_bib(root: Path, cache: dict | None) -> tuple[list[tuple[Path, str]], dict, Pending | None]:
+def _start_parsing_bib(root: Path, cache: dict | None, after_bib: Callable | None
+                       ) -> tuple[list[tuple[Path, str]], dict, Pending | Steps | None]:
     """The .bib files; the stat keys of those not cached, taken now; and their parse, started on another core
-    (pybtex's parser is the slowest part of loading, ~0.3 s for 4,000 entries: it runs while the notes are read)."""
+    (pybtex's parser is the slowest part of loading, ~0.3 s for 4,000 entries: it runs while the notes are read).
+    ``after_bib`` follows on that core when every file is parsed there."""
     bib_dir = root / "bibliography"
     files = [(path, path.relative_to(root).as_posix()) for path in sorted(bib_dir.glob("*.bib"))] \
         if bib_dir.is_dir() else []
@@ -305,7 +330,7 @@ def _start_parsing_bib(root: Path, cache: dict | None) -> tuple[list[tuple[Path,
     todo = [(path, rel) for path, rel in files if rel in stale]
     if sum(key[1] for key in stale.values() if key is not None) < BIB_BYTES_WORTH_A_PROCESS:
         return files, stale, Pending(_parse_bib_files, (todo,))  # parsed here, when asked for
-    return files, stale, in_background(_parse_bib_files, todo)
+    return files, stale, steps_in_background(_bib_steps, todo, after_bib if len(todo) == len(files) else None)
 
 
 def load(root: Path, cache: dict | None = None) -> Loaded:
@@ -314,7 +339,16 @@ def load(root: Path, cache: dict | None = None) -> Loaded:
     With a ``cache`` (a dict kept between calls), files whose size and time
     stamp did not change are not read again.
     """
-    bib_files, stale_bib, parsing = _start_parsing_bib(root, cache)
+    return load_starting(root, cache)[0]
+
+
+def load_starting(root: Path, cache: dict | None = None,
+                  after_bib: Callable[[dict[str, BibEntry]], Any] | None = None) -> tuple[Loaded, Steps | None]:
+    """``load``, and ``after_bib(loaded.bib)`` started on the core that parses the .bib files as soon as it has
+    parsed them (the build formats the references there while the notes are read and linked). The second
+    value gives that call's result (``result()``, or ``cancel()``); it is None when the .bib files were not
+    parsed on another core: then nothing was started."""
+    bib_files, stale_bib, parsing = _start_parsing_bib(root, cache, after_bib)
     diagnostics: list[Diagnostic] = []
     content = root / "content"
     collected: dict[str, dict] = {"actor": {}, "scenario": {}, "claim": {}, "source": {}, "page": {}}
@@ -360,8 +394,9 @@ def load(root: Path, cache: dict | None = None) -> Loaded:
         seen[stem] = rel
         collected[kind][stem] = record
 
-    bib: dict[str, BibEntry] = {}
-    parsed = dict(zip(stale_bib, parsing.result())) if parsing is not None else {}
+    parsed = dict(zip(stale_bib, parsing.next() if isinstance(parsing, Steps) else parsing.result())) \
+        if parsing is not None else {}
+    per_file = []
     for path, rel in bib_files:
         files.append(rel)
         if rel in parsed:
@@ -370,15 +405,15 @@ def load(root: Path, cache: dict | None = None) -> Loaded:
         else:
             entries, problems = _cached(cache, path, rel, lambda found, p=path, r=rel: load_bib_file(p, r, found))
         diagnostics.extend(problems)
-        for key, entry in entries.items():
-            if key in bib:
-                diagnostics.append(error(entry.loc, "bib.duplicate-key",
-                                         f"duplicate bibliography key '{key}' (also {bib[key].loc})",
-                                         "give one of the entries another key"))
-                continue
-            bib[key] = entry
+        per_file.append(entries)
+    bib = _merge_bib(per_file, diagnostics)
     archives = _load_archives(root, collected["source"], diagnostics, cache)
     files.extend(sorted(archives))
-    return Loaded(collected["actor"], collected["scenario"], collected["claim"], collected["source"],
-                  collected["page"], bib, archives, tuple(diagnostics), tuple(files),
-                  frozenset(stem for stem in seen if not any(stem in group for group in collected.values())))
+    loaded = Loaded(collected["actor"], collected["scenario"], collected["claim"], collected["source"],
+                    collected["page"], bib, archives, tuple(diagnostics), tuple(files),
+                    frozenset(stem for stem in seen if not any(stem in group for group in collected.values())))
+    following = parsing if isinstance(parsing, Steps) and parsing.pid is not None and after_bib is not None \
+        and len(stale_bib) == len(bib_files) else None
+    if isinstance(parsing, Steps) and following is None:
+        parsing.cancel()
+    return loaded, following

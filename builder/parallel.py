@@ -2,7 +2,8 @@
 
 Workers are forked, so they inherit the inputs instead of receiving them
 pickled; only results travel back. ``in_background`` runs one call on another
-core while this process goes on. Small inputs, a single core, a process
+core while this process goes on, ``steps_in_background`` a generator whose
+values come back one by one as it yields them. Small inputs, a single core, a process
 with other threads running (``serve``), or ``BRIEFING_BOOK_JOBS=1`` run in
 this process: the output is the same either way.
 """
@@ -95,10 +96,10 @@ class Pending:
             gc.unfreeze()
 
 
-def in_background(function: Callable[..., Result], *args) -> Pending:
-    """Start ``function(*args)`` in a forked child (when there is a second core and fork); see ``Pending``."""
+def _fork(write: Callable[[object], None]) -> tuple[int, int] | None:
+    """Fork a child that calls ``write(stream)`` and exits; (pid, read end of its pipe), or None without fork."""
     if workers() < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
-        return Pending(function, args)
+        return None
     sys.stdout.flush()
     sys.stderr.flush()
     reader, writer = os.pipe()
@@ -112,11 +113,68 @@ def in_background(function: Callable[..., Result], *args) -> Pending:
         code = 1
         try:
             os.close(reader)
-            data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(writer, "wb") as stream:
-                stream.write(data)
+                write(stream)
             code = 0
         finally:
             os._exit(code)
     os.close(writer)
-    return Pending(function, args, pid, reader)
+    return pid, reader
+
+
+def in_background(function: Callable[..., Result], *args) -> Pending:
+    """Start ``function(*args)`` in a forked child (when there is a second core and fork); see ``Pending``."""
+    # pickled whole before writing: a child that fails half-way writes nothing, and the call is made again here
+    forked = _fork(lambda stream: stream.write(pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)))
+    return Pending(function, args) if forked is None else Pending(function, args, *forked)
+
+
+class Steps:
+    """The values a generator yields in a forked child, taken one by one: ``next()``, and ``result()`` for the
+    last one. Without a child, or when it fails, the generator runs here (the values already taken skipped)."""
+
+    def __init__(self, function: Callable, args: tuple, pid: int | None = None, reader: int | None = None):
+        self.function, self.args, self.pid = function, args, pid
+        self.stream = os.fdopen(reader, "rb") if reader is not None else None
+        self.taken = 0
+        self.here = None
+
+    def next(self):
+        if self.stream is not None:
+            try:
+                value = pickle.load(self.stream)
+                self.taken += 1
+                return value
+            except Exception:  # the child failed: what it did not give is computed here
+                self.cancel()
+        if self.here is None:
+            self.here = self.function(*self.args)
+            for _ in range(self.taken):
+                next(self.here)
+        self.taken += 1
+        return next(self.here)
+
+    def result(self):
+        """The next value, the last one wanted: the child is then done."""
+        value = self.next()
+        self.cancel()
+        return value
+
+    def cancel(self) -> None:
+        if self.stream is not None:
+            self.stream.close()  # a child still writing fails and exits
+            self.stream = None
+            os.waitpid(self.pid, 0)
+            gc.unfreeze()
+
+
+def steps_in_background(function: Callable, *args) -> Steps:
+    """Start the generator ``function(*args)`` in a forked child; each value it yields is sent as it comes."""
+
+    def write(stream) -> None:
+        for value in function(*args):
+            stream.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            stream.flush()
+
+    forked = _fork(write)
+    return Steps(function, args) if forked is None else Steps(function, args, *forked)

@@ -20,7 +20,7 @@ from .bibliography import Reference, format_entries_by_key, format_references
 from .diagnostics import BuildFailed, Diagnostic, sorted_diagnostics
 from .files import replacing
 from .link import Book, link
-from .load import Loaded, load
+from .load import Loaded, load, load_starting
 from .parallel import in_background
 from .render import Rendered, read_settings, render
 
@@ -78,9 +78,11 @@ def failures(book: Book, strict: bool) -> list[Diagnostic]:
 
 
 def link_and_format(loaded: Loaded, strict: bool, link_cache: dict | None = None,
-                    reference_cache: dict | None = None) -> tuple[Book, dict[str, Reference]]:
-    """Link the book while another core formats its references; raises BuildFailed when the book has errors."""
-    pending = None if reference_cache else in_background(format_entries_by_key, loaded.bib)
+                    reference_cache: dict | None = None, formatting=None) -> tuple[Book, dict[str, Reference]]:
+    """Link the book while another core formats its references; raises BuildFailed when the book has errors.
+
+    ``formatting``: ``format_entries_by_key(loaded.bib)`` started already (``load_starting``)."""
+    pending = formatting or (None if reference_cache else in_background(format_entries_by_key, loaded.bib))
     book = link(loaded, link_cache)
     if failures(book, strict):
         if pending is not None:
@@ -93,7 +95,8 @@ def link_and_format(loaded: Loaded, strict: bool, link_cache: dict | None = None
 def generate(paths: Paths, strict: bool = False) -> tuple[Book, Rendered]:
     """Check, render and write the generated Markdown; raises BuildFailed before writing anything."""
     with collecting_less():
-        book, references = link_and_format(load(paths.root), strict)
+        loaded, formatting = load_starting(paths.root, after_bib=format_entries_by_key)
+        book, references = link_and_format(loaded, strict, formatting=formatting)
         settings = read_settings(paths.config)
         rendered = render(book, settings, references)
         write_pages(paths.docs, rendered)

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from builder import parallel
+from builder.bibliography import format_entries_by_key
 
 
 def squares(numbers):
@@ -86,15 +87,48 @@ def test_a_bibliography_parsed_in_another_process_loads_as_one_parsed_here(two_c
         "@online{anbound-nd, title = {Again}}\n"   # a key the other file has
         "@online{broken, title = {No end}\n", encoding="utf-8")
     children = []
-    real = loading.in_background
-    monkeypatch.setattr(loading, "in_background", lambda *args: children.append(1) or real(*args))
+    real = loading.steps_in_background
+    monkeypatch.setattr(loading, "steps_in_background", lambda *args: children.append(1) or real(*args))
     monkeypatch.setattr(loading, "BIB_BYTES_WORTH_A_PROCESS", 0)
-    elsewhere = loading.load(root)
+    elsewhere, formatting = loading.load_starting(root, after_bib=format_entries_by_key)
     monkeypatch.setattr(loading, "BIB_BYTES_WORTH_A_PROCESS", 10**9)
-    here = loading.load(root)
+    here, nothing_started = loading.load_starting(root, after_bib=format_entries_by_key)
     assert children == [1]  # the first load parsed in a child, the second here
+    assert nothing_started is None
+    # the references formatted in the child, right after its parse, are those of the book's entries
+    assert formatting.result() == format_entries_by_key(here.bib)
     assert elsewhere.diagnostics == here.diagnostics
     assert {"bib.syntax", "bib.duplicate-key"} <= {d.code for d in here.diagnostics}
     assert {k: (e.loc, dict(e.entry.fields)) for k, e in elsewhere.bib.items()} == \
         {k: (e.loc, dict(e.entry.fields)) for k, e in here.bib.items()}
     assert "second-key" in here.bib
+
+
+def counting_to(limit, parent_pid=None):
+    for number in range(limit):
+        if number == 1 and parent_pid is not None and os.getpid() != parent_pid:
+            os._exit(3)  # the child dies after its first value
+        yield number, os.getpid()
+
+
+def test_steps_come_one_by_one_from_a_child(two_cores):
+    steps = parallel.steps_in_background(counting_to, 3)
+    values = [steps.next(), steps.next(), steps.result()]
+    assert [number for number, _ in values] == [0, 1, 2]
+    assert {pid for _, pid in values} == {steps.pid} != {os.getpid()}
+    with pytest.raises(ChildProcessError):
+        os.waitpid(steps.pid, 0)  # reaped once the last value was taken
+
+
+def test_steps_a_child_did_not_give_are_computed_here(two_cores):
+    steps = parallel.steps_in_background(counting_to, 3, os.getpid())
+    first, second, third = steps.next(), steps.next(), steps.result()
+    assert first == (0, steps.pid)
+    assert second == (1, os.getpid()) and third == (2, os.getpid())
+
+
+def test_steps_without_a_second_core_run_here(monkeypatch):
+    monkeypatch.setenv("BRIEFING_BOOK_JOBS", "1")
+    steps = parallel.steps_in_background(counting_to, 2)
+    assert steps.pid is None
+    assert [steps.next(), steps.result()] == [(0, os.getpid()), (1, os.getpid())]
