@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from .link import Book, page_path
 from .load import load
 from .pipeline import Paths, collecting_less, link_and_format, write_pages
-from .records import Claim, Source
+from .records import Actor, Claim, Source
 from .render import Rendered, matrix_parts, read_settings, render
 
 INDEX_PAGES = ("index.md", "actors/index.md", "scenarios/index.md", "claims/index.md", "sources/index.md")
+RELATIONS_PAGE = "actors/relations.md"
 
 
 @dataclass
@@ -63,13 +64,30 @@ def affected_pages(old: Book, new: Book, settings) -> set[str] | None:
                 if other in book.notes:
                     pages.add(page_path(book.notes[other]))
         for path, claim_ids in matrix_parts(book, settings):
-            shown = set(claim_ids) | {ev.source for c in claim_ids for ev in book.claims[c].evidence}
-            if shown & changed or not claim_ids:
+            if _shown_in_table(book, claim_ids) & changed or not claim_ids:
                 pages.add(path)
-    if any(isinstance(old.notes.get(i) or new.notes.get(i), Claim | Source) for i in changed):
+        for scenario in book.scenarios.values():  # a scenario's page has the table of its claims
+            if _shown_in_table(book, scenario.claims) & changed:
+                pages.add(page_path(scenario))
+    kinds = {type(old.notes.get(i) or new.notes.get(i)) for i in changed}
+    if kinds & {Claim, Source}:
         pages |= {path for path, _ in matrix_parts(new, settings)} - {
             path for path, _ in matrix_parts(old, settings)}
+    if Actor in kinds:
+        pages.add(RELATIONS_PAGE)  # the graph of every actor
     return pages
+
+
+def _shown_in_table(book: Book, claim_ids) -> set[str]:
+    """The notes a claims-against-evidence table of these claims names: the claims, their sources (columns,
+    with their grade) and their actors (the table's actor filter)."""
+    shown = set(claim_ids)
+    for claim_id in claim_ids:
+        claim = book.claims.get(claim_id)
+        if claim is not None:
+            shown.update(ev.source for ev in claim.evidence)
+            shown.update(claim.actors)
+    return shown
 
 
 def generate_incremental(paths: Paths, state: BuildState, strict: bool = False) -> tuple[Book, Rendered, list[str]]:

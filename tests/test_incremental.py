@@ -77,3 +77,53 @@ def test_a_broken_edit_fails_and_the_next_good_one_recovers(book, tmp_path):
     claim.write_text(good.replace("statement: ", "statement: Fixed. ", 1), encoding="utf-8")
     generate_incremental(paths, state)
     assert_same_as_full(book, paths, tmp_path, "recovered")
+
+
+def _first(book: Path, folder: str, pattern: str) -> Path:
+    """The first note in ``folder`` whose text matches ``pattern``."""
+    return next(path for path in sorted((book / "content" / folder).glob("*.md"))
+                if re.search(pattern, path.read_text(encoding="utf-8"), re.M))
+
+
+def _edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(pattern, replacement, text, count=1, flags=re.M)
+    assert edited != text, pattern
+    path.write_text(edited, encoding="utf-8")
+
+
+# one edit of each kind a note's front matter allows: each shows in pages other than the note's own
+FRONT_MATTER_EDITS = {
+    "actor name": lambda book: _edit(_first(book, "actors", r"^relations:"), r"^name: .*$", 'name: "Renamed Actor"'),
+    "actor kind": lambda book: _edit(_first(book, "actors", r"^kind: (?!person)"), r"^kind: .*$", "kind: person"),
+    "actor alias": lambda book: _edit(_first(book, "actors", r"^aliases: \[\]"), r"^aliases: \[\]",
+                                      'aliases: ["Another Name"]'),
+    "relation type": lambda book: _edit(_first(book, "actors", r"relation: (?!rivalry)"),
+                                        r"relation: (?!rivalry)\w+", "relation: rivalry"),
+    "scenario title": lambda book: _edit(_first(book, "scenarios", r"^title:"), r'^title: "', 'title: "Retitled: '),
+    "scenario likelihood": lambda book: _edit(_first(book, "scenarios", r"^likelihood: (?!unlikely)"),
+                                              r"^likelihood: .*$", "likelihood: unlikely"),
+    "claim actors": lambda book: _edit(_first(book, "claims", r"^actors: \[[^,\]]+\]"), r"^actors: \[([^,\]]+)\]",
+                                       lambda m: f"actors: [{m[1]}, "
+                                                 f"{sorted((book / 'content' / 'actors').glob('*.md'))[-1].stem}]"),
+    "evidence stance": lambda book: _edit(_first(book, "claims", r"stance: supports"), r"stance: supports",
+                                          "stance: contradicts"),
+    "source grade": lambda book: _edit(_first(book, "sources", r"^reliability: [^B]"), r"^reliability: .*$",
+                                       "reliability: B"),
+    "source gaps": lambda book: _edit(_first(book, "sources", r"^gaps:"), r"^gaps: .*$", 'gaps: ["author not given"]'),
+    "actor affiliation": lambda book: _edit(_first(book, "actors", r"^affiliation: "), r"^affiliation: .*\n", ""),
+    "source relays": lambda book: _edit(_first(book, "sources", r"^relays: \[.+\]"), r"^relays: .*$", "relays: []"),
+    "page title": lambda book: _edit(next(p for p in sorted((book / "content").glob("*.md")) if p.stem != "index"),
+                                     r'^title: "', 'title: "Retitled: '),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(FRONT_MATTER_EDITS))
+def test_each_kind_of_edit_matches_a_full_build(edit, book, tmp_path):
+    paths = Paths.for_root(book, CONFIG, build=tmp_path / "incremental")
+    state = BuildState()
+    generate_incremental(paths, state)
+    FRONT_MATTER_EDITS[edit](book)
+    _, rendered, written = generate_incremental(paths, state)
+    assert written and len(written) < len(rendered.pages)
+    assert_same_as_full(book, paths, tmp_path, "edit")
