@@ -53,6 +53,8 @@ def affected_pages(old: Book, new: Book, settings) -> set[str] | None:
         return None
     changed = {i for i in old.notes.keys() | new.notes.keys() if old.notes.get(i) != new.notes.get(i)}
     changed |= {c for c in new.balances if old.balances.get(c) != new.balances[c]}
+    # origins follow relays down a chain: a source page shows its own, which an edit two hops away changes
+    changed |= {s for s in new.origins.keys() | old.origins.keys() if old.origins.get(s) != new.origins.get(s)}
     if not changed:
         return set()
     pages = set(INDEX_PAGES)

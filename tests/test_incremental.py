@@ -127,3 +127,20 @@ def test_each_kind_of_edit_matches_a_full_build(edit, book, tmp_path):
     _, rendered, written = generate_incremental(paths, state)
     assert written and len(written) < len(rendered.pages)
     assert_same_as_full(book, paths, tmp_path, "edit")
+
+
+def test_a_relay_changed_down_a_chain_shows_on_the_first_source(book, tmp_path):
+    """a relays b, b relays c: what c relays changes the origins a's page counts, two hops away."""
+    first, second, third = sorted((book / "content" / "sources").glob("*.md"))[:3]
+    _edit(first, r"^relays: .*$", f"relays: [{second.stem}]")
+    _edit(second, r"^relays: .*$", f"relays: [{third.stem}]")
+    _edit(third, r"^relays: .*$", "relays: []")
+    paths = Paths.for_root(book, CONFIG, build=tmp_path / "incremental")
+    state = BuildState()
+    _, before, _ = generate_incremental(paths, state)
+    reports = re.findall(r"^@\w+\{([\w-]+-report-\d+),", (book / "bibliography" / "book.bib").read_text(), re.M)
+    _edit(third, r"^relays: .*$", f"relays: [{reports[0]}]")
+    _, after, written = generate_incremental(paths, state)
+    assert f"sources/{first.stem}.md" in written
+    assert before.pages[f"sources/{first.stem}.md"] != after.pages[f"sources/{first.stem}.md"]
+    assert_same_as_full(book, paths, tmp_path, "chain")
