@@ -14,6 +14,7 @@ from pybtex.exceptions import PybtexError
 from pybtex.plugin import find_plugin
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.formatting import BaseStyle
+from pybtex.style.names import lastfirst, name_part
 from pybtex.style.template import (FieldIsMissing, field, first_of, href, join, names, node, optional,
                                    sentence, tag, words)
 
@@ -206,10 +207,26 @@ def _reference(children, data):
     return join(sep=" ")[children].format_data(data)
 
 
+class _LastFirstNames(lastfirst.NameStyle):
+    """pybtex's ``lastfirst`` name template, with name parts read like fields (see ``_rich``).
+
+    pybtex's ``Person.rich_*_names`` decode every part as LaTeX, which was most of the time spent on authors."""
+
+    def format(self, person, abbr=False):
+        def rich(parts):
+            return [_rich(part) for part in parts]
+        return join[
+            name_part(tie=True)[rich(person.prelast_names)],
+            name_part[rich(person.last_names)],
+            name_part(before=", ")[rich(person.lineage_names)],
+            name_part(before=", ", abbr=abbr)[rich(person.first_names + person.middle_names)],
+        ]
+
+
 class BookStyle(BaseStyle):
     """Author–date references: Creator. Date. "Title." Container. Note. URL (accessed …). DOI."""
 
-    default_name_style = "lastfirst"
+    default_name_style = _LastFirstNames
     default_label_style = "number"
     default_sorting_style = "author_year_title"
 
