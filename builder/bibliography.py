@@ -14,7 +14,9 @@ from pybtex.exceptions import PybtexError
 from pybtex.plugin import find_plugin
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.formatting import BaseStyle
+from pybtex.style.labels import number
 from pybtex.style.names import lastfirst, name_part
+from pybtex.style.sorting import author_year_title
 from pybtex.style.template import (FieldIsMissing, field, first_of, href, join, names, node, optional,
                                    sentence, tag, words)
 
@@ -131,7 +133,8 @@ def _rich(latex: str):
 
 
 def _plain(latex: str) -> str:
-    return _rich(latex).render(_backend("text"))
+    """Plain text of a field; a string without LaTeX markup is its own plain text."""
+    return _rich(latex).render(_backend("text")) if LATEX_MARKUP.search(latex) else latex
 
 
 def author_label(entry) -> str:
@@ -226,9 +229,10 @@ class _LastFirstNames(lastfirst.NameStyle):
 class BookStyle(BaseStyle):
     """Author–date references: Creator. Date. "Title." Container. Note. URL (accessed …). DOI."""
 
+    # Classes rather than plugin names: looking a name up reads the installed packages' entry points
     default_name_style = _LastFirstNames
-    default_label_style = "number"
-    default_sorting_style = "author_year_title"
+    default_label_style = number.LabelStyle
+    default_sorting_style = author_year_title.SortingStyle
 
     def _tail(self, e):
         """The optional blocks after the container, leaving out those whose field ``e`` lacks.
@@ -356,14 +360,13 @@ def format_references(entries: dict[str, BibEntry], cache: dict | None = None,
     if (last is not None and last[0] == keys
             and all(entry is before for entry, before in zip((entries[key] for key in keys), last[2]))):
         return last[1]  # nothing in the bibliography was re-read
-    style = BookStyle()
     label_map = labels(entries)
     fingerprints = {key: _entry_fingerprint(entries[key].entry) for key in keys}
     missing = [key for key in keys if fingerprints[key] not in cache]
     if formatted is not None and all(key in formatted for key in missing):
         done = [formatted[key] for key in missing]
     else:
-        templates: dict = {}
+        style, templates = BookStyle(), {}
         done = fork_map(lambda key: _format_entry(style, entries[key].entry, templates), missing)
     for key, result in zip(missing, done):
         cache[fingerprints[key]] = result
