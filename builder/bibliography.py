@@ -211,19 +211,19 @@ def _reference(children, data):
 
 
 class _LastFirstNames(lastfirst.NameStyle):
-    """pybtex's ``lastfirst`` name template, with name parts read like fields (see ``_rich``).
+    """pybtex's ``lastfirst`` name template, with name parts read like fields (see ``_rich``),
+    and without the parts a person lacks (they would come out empty).
 
     pybtex's ``Person.rich_*_names`` decode every part as LaTeX, which was most of the time spent on authors."""
 
     def format(self, person, abbr=False):
-        def rich(parts):
-            return [_rich(part) for part in parts]
-        return join[
-            name_part(tie=True)[rich(person.prelast_names)],
-            name_part[rich(person.last_names)],
-            name_part(before=", ")[rich(person.lineage_names)],
-            name_part(before=", ", abbr=abbr)[rich(person.first_names + person.middle_names)],
+        parts = [
+            (name_part(tie=True), person.prelast_names),
+            (name_part, person.last_names),
+            (name_part(before=", "), person.lineage_names),
+            (name_part(before=", ", abbr=abbr), person.first_names + person.middle_names),
         ]
+        return join[[part[[_rich(name) for name in names]] for part, names in parts if names]]
 
 
 class BookStyle(BaseStyle):
