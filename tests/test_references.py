@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from builder.bibliography import format_references, load_bib_file
+import pytest
+from pybtex.database import Person
+from pybtex.plugin import find_plugin
+
+from builder.bibliography import BookStyle, format_references, load_bib_file
 from builder.link import link
 from builder.load import load
 from builder.render import Settings, render
@@ -77,6 +81,50 @@ def test_full_references_with_urls_access_dates_and_dois(tmp_path):
     assert '<a href="https://doi.org/10.1000/xyz123">' in refs["journal-2024"].html
     assert refs["cnas-nd"].text == ("Center for a New American Security. n.d. A Report. Published March 15; "
                                     "year not given.")
+
+
+PARTIAL_TAILS = """
+@online{url-only,
+  organization = {Example Outlet},
+  title = {Only a URL},
+  url = {https://example.org/only},
+}
+@online{empty-note,
+  author = {Doe, Jane},
+  title = {An Empty Note},
+  organization = {Example Outlet},
+  note = {},
+  doi = {10.1000/abc},
+}
+@online{archived,
+  organization = {Example Outlet},
+  title = {Archived},
+  ARCHIVE = {archive/x.txt},
+  UrlDate = {2025-01-01},
+}
+"""
+
+
+def test_blocks_after_the_container_appear_for_the_fields_given(tmp_path):
+    path = tmp_path / "book.bib"
+    path.write_text(PARTIAL_TAILS, encoding="utf-8")
+    problems = []
+    refs = format_references(load_bib_file(path, "bibliography/book.bib", problems))
+    assert problems == []
+    assert refs["url-only"].text == "Example Outlet. n.d. “Only a URL”. https://example.org/only."
+    assert refs["empty-note"].text == "Doe, Jane. n.d. “An Empty Note”. Example Outlet. doi:10.1000/abc."
+    assert refs["archived"].text == "Example Outlet. n.d. “Archived”. Archived copy: archive/x.txt"
+
+
+@pytest.mark.parametrize("name", ["Doe, Jane", r"de la Vall{\'e}e Poussin, Charles Louis Xavier Joseph",
+                                  "Ford, Jr., Henry", "{World Health Organization}", "Smith--Jones, A. B.",
+                                  "O'Neil, Ann", r'M{\"u}ller, J{\"o}rg', "van~Dyke, Dick"])
+def test_names_are_formatted_as_by_pybtexs_lastfirst_style(name):
+    person = Person(name)
+    ours = BookStyle().format_name(person).format()
+    pybtex = find_plugin("pybtex.style.names", "lastfirst")().format(person).format()
+    for backend in ("html", "text"):
+        assert ours.render_as(backend) == pybtex.render_as(backend)
 
 
 def test_a_source_page_shows_quoted_passages_or_the_whole_archive():
