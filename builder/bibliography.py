@@ -124,7 +124,8 @@ def _backend(name: str):
     return find_plugin("pybtex.backends", name)()
 
 
-LATEX_MARKUP = re.compile(r"[\\{}$%~^_`#&]|--|''")
+LATEX_MARKUP = re.compile(r"[\\{}$%~^_`#&]|--|''|,,|\s\s|[^\S ]|^\s")
+"""What pybtex's LaTeX decoder would change: markup, ligatures (-- '' ,,) and whitespace it folds."""
 
 
 def _rich(latex: str):

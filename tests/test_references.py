@@ -127,6 +127,18 @@ def test_names_are_formatted_as_by_pybtexs_lastfirst_style(name):
         assert ours.render_as(backend) == pybtex.render_as(backend)
 
 
+@pytest.mark.parametrize("text", ["Plain title", "En--dash", "Quoted ''here''", "Low ,,quote", "Two  spaces",
+                                  " Leading space", "Line\nbreak", "Tab\there", "Accent {\\'e}", "100% & more",
+                                  "<b>not markup</b>", "Ünïcödé “quotes”"])
+def test_a_field_reads_as_pybtexs_latex_decoder_reads_it(text):
+    from pybtex.richtext import Text
+
+    from builder.bibliography import _rich
+
+    for backend in ("html", "text"):
+        assert _rich(text).render_as(backend) == Text.from_latex(text).render_as(backend)
+
+
 def test_a_source_page_shows_quoted_passages_or_the_whole_archive():
     book = link(load(SITES / "minimal"))
     archive = book.loaded.archives["bibliography/archive/anbound-nd.txt"]
