@@ -27,6 +27,9 @@ KEY_CHARS = re.compile(r"[A-Za-z0-9_:.#$%&+?<>~/-]*")
 INTEXT_KEY = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
 ITEM = re.compile(r"^(?P<prefix>(?:[^@]|(?<=\w)@)*?)(?P<minus>-?)@(?P<key>[^\s,;\]]*)(?P<suffix>.*)$", re.S)
 OPENERS = " \t\n([{\"'“‘—–"
+CITATION_ITEM_START = re.compile(r"^(?:.*[\s([])?-?@", re.S)
+UNCLOSED_CITATION = re.compile(r"^[^\]\n]{0,40}?(?:^|[\s(])-?@[A-Za-z0-9_]")
+BRACKET_OR_ESCAPE = re.compile(r"[\[\]\\]")
 
 
 @dataclass(frozen=True)
@@ -77,21 +80,23 @@ class Span:
 
 def _find_close(src: str, start: int, end: int) -> tuple[int, bool]:
     """Index of the ``]`` closing the ``[`` at ``start`` and whether brackets nest inside."""
-    depth, nested, pos = 0, False, start
-    while pos < end:
+    depth, nested = 0, False
+    found = BRACKET_OR_ESCAPE.search(src, start, end)
+    while found:
+        pos = found.start()
         char = src[pos]
         if char == "\\":
-            pos += 2
+            found = BRACKET_OR_ESCAPE.search(src, pos + 2, end)
             continue
         if char == "[":
             depth += 1
             if depth > 1:
                 nested = True
-        elif char == "]":
+        else:
             depth -= 1
             if depth == 0:
                 return pos, nested
-        pos += 1
+        found = BRACKET_OR_ESCAPE.search(src, pos + 1, end)
     return -1, nested
 
 
@@ -110,7 +115,7 @@ def _parse_items(content: str) -> tuple[list[Cite], str]:
 
 
 def _looks_like_citation(content: str) -> bool:
-    return any(re.match(r"^(?:.*[\s([])?-?@", part.strip(), re.S) for part in content.split(";"))
+    return any(CITATION_ITEM_START.match(part.strip()) for part in content.split(";"))
 
 
 def _bracket_rule(state: StateInline, silent: bool) -> bool:
@@ -122,7 +127,7 @@ def _bracket_rule(state: StateInline, silent: bool) -> bool:
     close, nested = _find_close(src, pos, state.posMax)
     if close < 0:
         rest = src[pos + 1 : state.posMax]
-        if re.match(r"^[^\]\n]{0,40}?(?:^|[\s(])-?@[A-Za-z0-9_]", rest) or rest.startswith(("@", "-@")):
+        if UNCLOSED_CITATION.match(rest) or rest.startswith(("@", "-@")):
             return _error(state, silent, pos, state.posMax, "cite.unclosed",
                           "citation bracket is not closed")
         return False
