@@ -19,6 +19,7 @@ from .diagnostics import Diagnostic, Loc, error
 
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 MAX_DEPTH = 20
+STR_TAG = "tag:yaml.org,2002:str"
 PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
                        ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 
@@ -161,6 +162,18 @@ def _loc(node: Node, path: str, first_line: int) -> Loc:
     return Loc(path, first_line + node.start_mark.line, node.start_mark.column + 1)
 
 
+def _scalar_value(node: ScalarNode, loader: yaml.SafeLoader) -> Any:
+    if node.tag == STR_TAG:
+        return node.value  # what the constructor makes of text, without its bookkeeping
+    try:
+        value = loader.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        return node.value
+    if isinstance(value, datetime.date | bytes):
+        return node.value  # dates stay as written: the book never reformats a date
+    return value
+
+
 def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int,
              diagnostics: list[Diagnostic], depth: int) -> YValue:
     loc = _loc(node, path, first_line)
@@ -174,13 +187,7 @@ def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int,
                                  "flatten the structure"))
         return YValue(None, loc)
     if isinstance(node, ScalarNode):
-        try:
-            value = loader.construct_object(node, deep=True)
-        except yaml.YAMLError:
-            value = node.value
-        if isinstance(value, datetime.date | bytes):
-            value = node.value  # dates stay as written: the book never reformats a date
-        return YValue(value, loc)
+        return YValue(_scalar_value(node, loader), loc)
     if isinstance(node, SequenceNode):
         return YValue([_convert(item, loader, path, first_line, diagnostics, depth + 1)
                        for item in node.value], loc)

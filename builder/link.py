@@ -36,6 +36,10 @@ SECTIONS = {
     Page: (("referenced-by", "Referenced by"), ("references", "References")),
 }
 
+#: For each kind: section anchor → title; and the anchors, which a body's own headings must not take.
+SECTION_TITLES = {kind: dict(sections) for kind, sections in SECTIONS.items()}
+RESERVED_ANCHORS = {kind: tuple(anchor for anchor, _ in sections) for kind, sections in SECTIONS.items()}
+
 #: Which page section each front-matter field is shown in (field → anchor).
 FIELD_SECTIONS = {
     Actor: {"affiliation": "about", "relations": "relations"},
@@ -210,7 +214,7 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             found[key] = Backlink(source_note.id, section, anchor)
 
     def section_title(note: Note, anchor: str) -> str:
-        return dict(SECTIONS[type(note)]).get(anchor, anchor)
+        return SECTION_TITLES[type(note)].get(anchor, anchor)
 
     def check_ref(note: Note, target: str, kinds: tuple[type, ...], loc: Loc, what: str,
                   anchor: str, section: str = "", acc: _Found = total) -> None:
@@ -262,8 +266,8 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
 
     def resolve_text(note: Note) -> _Found:
         acc = _Found()
-        reserved = tuple(anchor for anchor, _ in SECTIONS[type(note)])
-        body_spans = scan_cached(note.body.text, note.body.loc.path, note.body.loc.line, reserved)
+        body_spans = scan_cached(note.body.text, note.body.loc.path, note.body.loc.line,
+                                 RESERVED_ANCHORS[type(note)])
         check_spans(acc, note, "body", body_spans, None, "")
         acc.diagnostics.extend(unsafe_links(note.body.text, note.body.loc.path, note.body.loc.line))
         for field_name, text, loc in _text_fields(note):

@@ -6,6 +6,7 @@ every problem becomes a diagnostic and loading goes on.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -106,8 +107,7 @@ def _body(split_note, rel: str) -> Body:
     return Body(split_note.body, Loc(rel, split_note.body_first_line))
 
 
-def _note(path: Path, root: Path, kind: str, fields, diagnostics: list[Diagnostic]):
-    rel = path.relative_to(root).as_posix()
+def _note(path: Path, rel: str, kind: str, fields, diagnostics: list[Diagnostic]):
     text = read_text(path, rel, MAX_NOTE_BYTES, diagnostics)
     if text is None:
         return None
@@ -151,13 +151,13 @@ def _load_scenario(stem, rel, parts, checked) -> Scenario:
 
 
 def _load_claim(stem, rel, parts, checked) -> Claim:
-    v, locs = checked.values, checked.locs
+    v, locs, file_loc = checked.values, checked.locs, Loc(rel)
     evidence = tuple(
         Evidence(stem, index + 1, item["source"], item["stance"], item["quote"], item["locator"], item["note"],
-                 item["via"], locs.get(f"evidence.{index}", Loc(rel)),
-                 {name: locs.get(f"evidence.{index}.{name}", Loc(rel)) for name in item})
+                 item["via"], locs.get(f"evidence.{index}", file_loc),
+                 {name: locs.get(f"evidence.{index}.{name}", file_loc) for name in item})
         for index, item in enumerate(v["evidence"]))
-    return Claim(stem, Loc(rel), v["statement"], v["actors"], v["tags"], evidence, _body(parts, rel), locs)
+    return Claim(stem, file_loc, v["statement"], v["actors"], v["tags"], evidence, _body(parts, rel), locs)
 
 
 def _load_source(stem, rel, parts, checked) -> Source:
@@ -264,12 +264,12 @@ def _cached(cache: dict | None, path: Path, rel: str, compute, key: tuple | None
     return value, found
 
 
-def _read_note(path: Path, root: Path, kind: str, stem: str, rel: str, diagnostics: list[Diagnostic]):
+def _read_note(path: Path, kind: str, stem: str, rel: str, diagnostics: list[Diagnostic]):
     """The note's record; None when it cannot be read; ``_INVALID_ID`` for a bad file name."""
     if not _check_id(stem, rel, kind, diagnostics):
         return _INVALID_ID
     fields, build = LOADERS[kind]
-    result = _note(path, root, kind, fields, diagnostics)
+    result = _note(path, rel, kind, fields, diagnostics)
     return None if result is None else build(stem, *result)
 
 
@@ -333,6 +333,37 @@ def _start_parsing_bib(root: Path, cache: dict | None, after_bib: Callable | Non
     return files, stale, steps_in_background(_bib_steps, todo, after_bib if len(todo) == len(files) else None)
 
 
+def _is_markdown(name: str) -> bool:
+    """Whether a file of this name has the suffix '.md' (a file called '.md' has none)."""
+    return name.endswith(".md") and name != ".md"
+
+
+def _sorted_entries(folder: Path) -> list[os.DirEntry]:
+    with os.scandir(folder) as entries:
+        return sorted(entries, key=lambda entry: entry.name)
+
+
+def _note_files(content: Path, diagnostics: list[Diagnostic]) -> list[tuple[Path, str, str]]:
+    """(path, path relative to the book's root, kind) of every note in ``content``; other files get a warning."""
+    found = []
+    for entry in _sorted_entries(content):
+        rel = f"content/{entry.name}"
+        if entry.is_dir() and entry.name in NOTE_FOLDERS:
+            for note in _sorted_entries(entry.path):
+                note_rel = f"{rel}/{note.name}"
+                if _is_markdown(note.name) and note.is_file():
+                    found.append((content / entry.name / note.name, note_rel, NOTE_FOLDERS[entry.name]))
+                elif not note.name.startswith("."):
+                    diagnostics.append(warning(Loc(note_rel), "file.ignored", "not a note: ignored",
+                                               f"notes in {rel}/ are '.md' files"))
+        elif _is_markdown(entry.name) and entry.is_file():
+            found.append((content / entry.name, rel, "page"))
+        elif not entry.name.startswith("."):
+            diagnostics.append(warning(Loc(rel), "file.ignored", "not a note or a note folder: ignored",
+                                       f"note folders are {', '.join(NOTE_FOLDERS)}"))
+    return found
+
+
 def load(root: Path, cache: dict | None = None) -> Loaded:
     """Read the whole book under ``root`` (which holds content/ and bibliography/).
 
@@ -357,29 +388,12 @@ def load_starting(root: Path, cache: dict | None = None,
     if not content.is_dir():
         diagnostics.append(error(Loc("content"), "book.no-content", "there is no content/ folder",
                                  "run the command from the book's root, or pass --root"))
-    candidates: list[tuple[Path, str]] = []
-    if content.is_dir():
-        for path in sorted(content.iterdir()):
-            rel = path.relative_to(root).as_posix()
-            if path.is_dir() and path.name in NOTE_FOLDERS:
-                for note in sorted(path.iterdir()):
-                    note_rel = note.relative_to(root).as_posix()
-                    if note.suffix == ".md" and note.is_file():
-                        candidates.append((note, NOTE_FOLDERS[path.name]))
-                    elif not note.name.startswith("."):
-                        diagnostics.append(warning(Loc(note_rel), "file.ignored", "not a note: ignored",
-                                                   f"notes in {rel}/ are '.md' files"))
-            elif path.suffix == ".md" and path.is_file():
-                candidates.append((path, "page"))
-            elif not path.name.startswith("."):
-                diagnostics.append(warning(Loc(rel), "file.ignored", "not a note or a note folder: ignored",
-                                           f"note folders are {', '.join(NOTE_FOLDERS)}"))
-    for path, kind in candidates:
-        rel = path.relative_to(root).as_posix()
+    candidates = _note_files(content, diagnostics) if content.is_dir() else []
+    for path, rel, kind in candidates:
         files.append(rel)
         stem = path.stem
         record, problems = _cached(cache, path, rel, lambda found, p=path, k=kind, r=rel, s=stem:
-                                   _read_note(p, root, k, s, r, found))
+                                   _read_note(p, k, s, r, found))
         diagnostics.extend(problems)
         if record is _INVALID_ID:
             continue

@@ -59,11 +59,16 @@ def _parts(quote: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _normalised_with_map(text: str) -> tuple[str, tuple[int, ...]]:
-    """Normalised text and, for each of its characters, the offset in ``text``.
+def _normalised_with_map(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """Normalised text and, for each of its characters, the offset in ``text``;
+    None instead of the offsets when every character kept its own.
 
     Cached: an archived paragraph is searched once per quote that may be in it.
     """
+    normalised = normalise(text)
+    if len(normalised) == len(text):
+        # no whitespace was collapsed or stripped (translation keeps lengths): offsets are unchanged
+        return normalised, None
     out, index_map = [], []
     translated = text.translate(_CHARS)
     for match in re.finditer(r"\S+", translated):
@@ -77,17 +82,21 @@ def _normalised_with_map(text: str) -> tuple[str, tuple[int, ...]]:
 
 def find_in_paragraph(quote: str, paragraph: str) -> tuple[tuple[int, int], ...] | None:
     """Offsets of the quote's parts in ``paragraph`` (in order), or None."""
-    haystack, index_map = _normalised_with_map(paragraph)
-    ranges, cursor = [], 0
-    parts = _parts(quote)
+    return _find_parts(_parts(quote), paragraph)
+
+
+def _find_parts(parts: list[str], paragraph: str) -> tuple[tuple[int, int], ...] | None:
+    """Offsets of the normalised ``parts`` of a quote in ``paragraph`` (in order), or None."""
     if not parts:
         return None
+    haystack, index_map = _normalised_with_map(paragraph)
+    ranges, cursor = [], 0
     for part in parts:
         found = haystack.find(part, cursor)
         if found < 0:
             return None
         end = found + len(part)
-        ranges.append((index_map[found], index_map[end - 1] + 1))
+        ranges.append((found, end) if index_map is None else (index_map[found], index_map[end - 1] + 1))
         cursor = end
     return tuple(ranges)
 
@@ -95,13 +104,14 @@ def find_in_paragraph(quote: str, paragraph: str) -> tuple[tuple[int, int], ...]
 @lru_cache(maxsize=65536)
 def find(quote: str, paras: tuple[str, ...], first: int = 0) -> tuple[Match, ...]:
     """Every paragraph the quote occurs in; with ``first`` (a paragraph number), only that one if it matches."""
+    parts = _parts(quote)
     if 1 <= first <= len(paras):
-        ranges = find_in_paragraph(quote, paras[first - 1])
+        ranges = _find_parts(parts, paras[first - 1])
         if ranges is not None:
             return (Match(first, ranges),)
     matches = []
     for number, paragraph in enumerate(paras, start=1):
-        ranges = find_in_paragraph(quote, paragraph)
+        ranges = _find_parts(parts, paragraph)
         if ranges is not None:
             matches.append(Match(number, ranges))
     return tuple(matches)

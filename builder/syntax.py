@@ -14,6 +14,7 @@ Markdown while leaving everything else (code included) untouched.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,6 +28,10 @@ KEY_CHARS = re.compile(r"[A-Za-z0-9_:.#$%&+?<>~/-]*")
 INTEXT_KEY = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
 ITEM = re.compile(r"^(?P<prefix>(?:[^@]|(?<=\w)@)*?)(?P<minus>-?)@(?P<key>[^\s,;\]]*)(?P<suffix>.*)$", re.S)
 OPENERS = " \t\n([{\"'“‘—–"
+CITATION_ITEM_START = re.compile(r"(?:^|[\s([])-?@")
+UNCLOSED_CITATION = re.compile(r"^[^\]\n]{0,40}?(?:^|[\s(])-?@[A-Za-z0-9_]")
+BRACKET_OR_ESCAPE = re.compile(r"[\[\]\\]")
+SPAN_TOKENS = frozenset({"citation", "xref", "syntax_error"})
 
 
 @dataclass(frozen=True)
@@ -77,28 +82,30 @@ class Span:
 
 def _find_close(src: str, start: int, end: int) -> tuple[int, bool]:
     """Index of the ``]`` closing the ``[`` at ``start`` and whether brackets nest inside."""
-    depth, nested, pos = 0, False, start
-    while pos < end:
+    depth, nested = 0, False
+    found = BRACKET_OR_ESCAPE.search(src, start, end)
+    while found:
+        pos = found.start()
         char = src[pos]
         if char == "\\":
-            pos += 2
+            found = BRACKET_OR_ESCAPE.search(src, pos + 2, end)
             continue
         if char == "[":
             depth += 1
             if depth > 1:
                 nested = True
-        elif char == "]":
+        else:
             depth -= 1
             if depth == 0:
                 return pos, nested
-        pos += 1
+        found = BRACKET_OR_ESCAPE.search(src, pos + 1, end)
     return -1, nested
 
 
-def _parse_items(content: str) -> tuple[list[Cite], str]:
+def _parse_items(parts: list[str]) -> tuple[list[Cite], str]:
     cites = []
-    for part in content.split(";"):
-        match = ITEM.match(part.strip())
+    for part in parts:
+        match = ITEM.match(part)
         if not match:
             return [], "each part of a citation needs an @key"
         key = match["key"].rstrip(".:")
@@ -109,8 +116,8 @@ def _parse_items(content: str) -> tuple[list[Cite], str]:
     return cites, ""
 
 
-def _looks_like_citation(content: str) -> bool:
-    return any(re.match(r"^(?:.*[\s([])?-?@", part.strip(), re.S) for part in content.split(";"))
+def _looks_like_citation(parts: list[str]) -> bool:
+    return any(CITATION_ITEM_START.search(part) for part in parts)
 
 
 def _bracket_rule(state: StateInline, silent: bool) -> bool:
@@ -122,18 +129,18 @@ def _bracket_rule(state: StateInline, silent: bool) -> bool:
     close, nested = _find_close(src, pos, state.posMax)
     if close < 0:
         rest = src[pos + 1 : state.posMax]
-        if re.match(r"^[^\]\n]{0,40}?(?:^|[\s(])-?@[A-Za-z0-9_]", rest) or rest.startswith(("@", "-@")):
+        if UNCLOSED_CITATION.match(rest) or rest.startswith(("@", "-@")):
             return _error(state, silent, pos, state.posMax, "cite.unclosed",
                           "citation bracket is not closed")
         return False
-    content = src[pos + 1 : close]
     if close + 1 < state.posMax and src[close + 1] in "([:":
         return False  # a link or reference definition, as in Pandoc
-    if not _looks_like_citation(content):
+    parts = [part.strip() for part in src[pos + 1 : close].split(";")]
+    if not _looks_like_citation(parts):
         return False
     if nested:
         return _error(state, silent, pos, close + 1, "cite.nested", "brackets cannot nest inside a citation")
-    cites, problem = _parse_items(content)
+    cites, problem = _parse_items(parts)
     if problem:
         return _error(state, silent, pos, close + 1, "cite.empty-key" if "empty" in problem else "cite.syntax",
                       problem)
@@ -260,23 +267,29 @@ def scan(text: str, path: str, first_line: int, reserved_anchors: tuple[str, ...
         offsets = _content_line_offsets(token.content, token.map[0], lines, line_starts, cursors)
         newlines = _line_starts(token.content)
         for child in token.children:
-            meta = child.meta or {}
-            if child.type not in ("citation", "xref", "syntax_error"):
+            if child.type not in SPAN_TOKENS:
                 continue
+            meta = child.meta
             start = _absolute(meta["start"], newlines, offsets)
             end = _absolute(meta["end"], newlines, offsets)
-            raw = token.content[meta["start"] : meta["end"]]
             line_no = _line_of(start, line_starts)
             loc = Loc(path, first_line + line_no, start - line_starts[line_no] + 1)
-            common = dict(start=start, end=end, loc=loc, raw=raw, section=section,
-                          section_anchor=section_anchor)
-            if child.type == "citation":
-                spans.append(Span("citation", cites=meta["cites"], parenthetical=meta["parenthetical"], **common))
-            elif child.type == "xref":
-                spans.append(Span("xref", target=meta["target"], label=meta["label"], **common))
-            else:
-                spans.append(Span("error", code=meta["code"], message=meta["message"], **common))
+            raw = token.content[meta["start"] : meta["end"]]
+            spans.append(_span(child.type, meta, start, end, loc, raw, section, section_anchor))
     return spans
+
+
+def _span(token_type: str, meta: dict, start: int, end: int, loc: Loc, raw: str, section: str,
+          section_anchor: str) -> Span:
+    """The span for a ``citation``, ``xref`` or ``syntax_error`` token with its place worked out."""
+    if token_type == "citation":
+        return Span("citation", start, end, loc, raw, section, section_anchor, cites=meta["cites"],
+                    parenthetical=meta["parenthetical"])
+    if token_type == "xref":
+        return Span("xref", start, end, loc, raw, section, section_anchor, target=meta["target"],
+                    label=meta["label"])
+    return Span("error", start, end, loc, raw, section, section_anchor, code=meta["code"],
+                message=meta["message"])
 
 
 def _plain(token) -> str:
@@ -291,14 +304,8 @@ def _absolute(offset: int, newlines: list[int], line_offsets: list[int]) -> int:
 
 
 def _line_of(offset: int, starts: list[int]) -> int:
-    low, high = 0, len(starts) - 1
-    while low < high:
-        mid = (low + high + 1) // 2
-        if starts[mid] <= offset:
-            low = mid
-        else:
-            high = mid - 1
-    return low
+    """Index of the line holding ``offset``, given the offsets where lines start (the first is 0)."""
+    return bisect_right(starts, offset) - 1
 
 
 def rewrite(text: str, spans: list[Span], replacement) -> str:
