@@ -1082,12 +1082,18 @@ class LayoutProcess:
                 raise ImportError(message[1])
             raise PdfFailed(message[1])
 
+    STOP_WAIT = 10.0
+    """Seconds ``close`` waits for the process to end before killing it."""
+
     def close(self) -> None:
         """End the process: at once if it was not used (it may still be importing) or is still laying out (its
         SIGTERM handler stops the PDF children first); once used, it ends by itself."""
         if self._process.is_alive():
             self._process.terminate()
-        self._process.join()
+        self._process.join(self.STOP_WAIT)
+        if self._process.is_alive():  # it did not stop at the signal: no more waiting
+            self._process.kill()
+            self._process.join()
         self._connection.close()
 
     def __enter__(self) -> "LayoutProcess":
@@ -1103,6 +1109,9 @@ def _layout_process_main(connection, parent_end) -> None:
     parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it closes this process
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwinds _lay_out, which stops its children
+    # held back while importing: the SystemExit would be raised inside some import that may swallow it, and
+    # the process would then wait for a request forever; it is raised once the import is done
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     try:
         import weasyprint  # noqa: F401
 
@@ -1111,6 +1120,8 @@ def _layout_process_main(connection, parent_end) -> None:
         missing = None
     except ImportError as exc:
         missing = str(exc)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     try:
         request = connection.recv()
     except EOFError:  # the parent ended

@@ -439,6 +439,48 @@ def test_closing_a_busy_layout_process_stops_the_pdfs_it_lays_out(built, tmp_pat
     assert not any(_running(pid) for pid in pids)
 
 
+def _deaf_to_sigterm(connection, parent_end) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(120)
+
+
+def test_closing_a_layout_process_that_ignores_the_signal_kills_it(monkeypatch):
+    monkeypatch.setattr(pdf, "_layout_process_main", _deaf_to_sigterm)  # forked after this: the process runs it
+    monkeypatch.setattr(pdf.LayoutProcess, "STOP_WAIT", 0.5)
+    layout = pdf.LayoutProcess.start()
+    started = time.monotonic()
+    layout.close()
+    assert time.monotonic() - started < 30
+    assert not multiprocessing.active_children()
+
+
+def test_a_terminated_layout_process_ends_even_while_importing(monkeypatch):
+    """SIGTERM while WeasyPrint is being imported: the process ends once the import is done."""
+    real_import = __import__
+
+    def slow_weasyprint(name, *args, **kwargs):
+        if name == "weasyprint":
+            try:
+                time.sleep(1)  # the signal arrives now
+            except BaseException:  # noqa: BLE001 - as an import that swallows SystemExit would
+                pass
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.__import__", slow_weasyprint)
+    monkeypatch.setattr(pdf.LayoutProcess, "STOP_WAIT", 1)
+    layout = pdf.LayoutProcess.start()
+    try:
+        time.sleep(0.3)
+        layout._process.terminate()
+        layout._process.join(10)
+        exitcode = layout._process.exitcode
+    finally:
+        layout.close()
+    assert exitcode == 1  # sys.exit(1) of its handler, once the import is done
+
+
 def _running(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
