@@ -10,6 +10,7 @@ carries the full reference as its title, shown on hover.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -41,8 +42,13 @@ def escape_text(text: str) -> str:
 def relative(target: str, page: str) -> str:
     """Link from generated page ``page`` to generated path ``target`` (anchor allowed)."""
     path, _, anchor = target.partition("#")
-    link = _relpath(path, page.rpartition("/")[0]) if path else ""
+    link = _relpath(path, folder_of(page)) if path else ""
     return f"{link}#{anchor}" if anchor else link
+
+
+def folder_of(page: str) -> str:
+    """The folder of a generated page ("" at the top): every page in one folder links alike."""
+    return page.rpartition("/")[0]
 
 
 @lru_cache(maxsize=65536)
@@ -57,7 +63,14 @@ class Citer:
     book: Book
     references: dict[str, Reference]
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
-    """Titles and summaries already computed (notes are linked many times)."""
+    """Titles, summaries and links already computed (notes are linked many times, and links from pages
+    in one folder are the same)."""
+
+    def _memoised(self, key: tuple, make: Callable[[], str]) -> str:
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = make()
+        return value
 
     def source_target(self, key: str, locator: str = "") -> str:
         if key in self.book.sources:
@@ -66,11 +79,19 @@ class Citer:
             return f"sources/{key}.md{anchor}"
         return f"{BIBLIOGRAPHY_PAGE}#ref-{key}"
 
+    def reference_item(self, reference: Reference, page: str) -> str:
+        """A reference in full (HTML), then a link to its source's page or bibliography entry."""
+        return self._memoised(("reference", reference.key, folder_of(page)),
+                              lambda: self._reference_item(reference, page))
+
+    def _reference_item(self, reference: Reference, page: str) -> str:
+        where = "Source page" if reference.key in self.book.sources else "Bibliography"
+        target = relative(self.source_target(reference.key), page)
+        return f'<span class="reference" id="cite-{reference.key}">{reference.html}</span> [{where}]({target})'
+
     def cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
-        key = ("cite", cite, posixpath.dirname(page), parenthetical)
-        if key not in self._memo:
-            self._memo[key] = self._cite_item(cite, page, parenthetical)
-        return self._memo[key]
+        return self._memoised(("cite", cite, folder_of(page), parenthetical),
+                              lambda: self._cite_item(cite, page, parenthetical))
 
     def _cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
         reference = self.references[cite.key]
@@ -90,10 +111,7 @@ class Citer:
         return "(" + "; ".join(self.cite_item(cite, page) for cite in span.cites) + ")"
 
     def note_summary(self, note_id: str) -> str:
-        key = ("summary", note_id)
-        if key not in self._memo:
-            self._memo[key] = self._note_summary(note_id)
-        return self._memo[key]
+        return self._memoised(("summary", note_id), lambda: self._note_summary(note_id))
 
     def _note_summary(self, note_id: str) -> str:
         note = self.book.notes[note_id]
@@ -128,21 +146,32 @@ class Citer:
 
     def link_to(self, note_id: str, page: str, label: str = "", anchor: str = "") -> str:
         """A Markdown link to a note's page, with its summary as the tooltip."""
+        return self._memoised(("link", note_id, label, anchor, folder_of(page)),
+                              lambda: self._link_to(note_id, page, label, anchor))
+
+    def _link_to(self, note_id: str, page: str, label: str, anchor: str) -> str:
         target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
-        text = escape_text(label) if label else self._link_text(note_id)
-        return f'[{text}]({relative(target, page)} "{self._title_attr(note_id)}")'
+        text = escape_text(label) if label else inline_text(self.title_of(note_id))
+        return f'[{text}]({relative(target, page)} "{escape_title(self.note_summary(note_id))}")'
 
-    def _link_text(self, note_id: str) -> str:
-        key = ("text", note_id)
-        if key not in self._memo:
-            self._memo[key] = inline_text(self.title_of(note_id))
-        return self._memo[key]
+    def section_link(self, note_id: str, section: str, anchor: str, page: str) -> str:
+        """A link to one section of a note's page, labelled with the section's title."""
+        return self._memoised(("section", note_id, section, anchor, folder_of(page)),
+                              lambda: self._section_link(note_id, section, anchor, page))
 
-    def _title_attr(self, note_id: str) -> str:
-        key = ("title", note_id)
-        if key not in self._memo:
-            self._memo[key] = escape_title(self.note_summary(note_id))
-        return self._memo[key]
+    def _section_link(self, note_id: str, section: str, anchor: str, page: str) -> str:
+        target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
+        return f"[{escape_text(section)}]({relative(target, page)})"
+
+    def source_link(self, key: str, page: str, locator: str = "", label: str = "") -> str:
+        """A link to a source's page (or its bibliography entry), the full reference as the tooltip."""
+        return self._memoised(("source", key, locator, label, folder_of(page)),
+                              lambda: self._source_link(key, page, locator, label))
+
+    def _source_link(self, key: str, page: str, locator: str, label: str) -> str:
+        reference = self.references[key]
+        target = relative(self.source_target(key, locator), page)
+        return f'[{escape_text(label or reference.label)}]({target} "{escape_title(reference.text)}")'
 
     def render(self, note_id: str, field: str, text: str, page: str) -> str:
         """``text`` (a body or a front-matter string) with its citations and cross-references as links."""

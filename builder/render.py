@@ -76,11 +76,9 @@ def _environment(compiled: str | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.do"],
     )
     env.filters["md"] = escape_text
     env.filters["html"] = html.escape
-    env.filters["title_attr"] = escape_title
     env.filters["yaml_str"] = lambda text: json.dumps(" ".join(str(text).split()), ensure_ascii=False)
     env.filters["inline"] = lambda text: inline_text(text, keep_markup=True)
     return env
@@ -141,10 +139,7 @@ class PageContext:
         return relative(target, self.page)
 
     def source_link(self, key: str, locator: str = "", label: str = "") -> str:
-        reference = self.refs[key]
-        text = label or reference.label
-        target = relative(self.citer.source_target(key, locator), self.page)
-        return f'[{escape_text(text)}]({target} "{escape_title(reference.text)}")'
+        return self.citer.source_link(key, self.page, locator, label)
 
     def text(self, note_id: str, field: str, value: str) -> str:
         return self.citer.render(note_id, field, value, self.page)
@@ -166,10 +161,7 @@ class PageContext:
             return ""
         lines = ["## Referenced by { #referenced-by }", ""]
         for source_id, group in groupby(links, key=attrgetter("source_id")):
-            page = page_path(self.book.notes[source_id])
-            sections = ", ".join(
-                f"[{escape_text(b.section)}]({self.href(page + (f'#{b.anchor}' if b.anchor else ''))})"
-                for b in group)
+            sections = ", ".join(self.citer.section_link(source_id, b.section, b.anchor, self.page) for b in group)
             lines.append(f"- {self.link(source_id)} — {sections}")  # a dash: titles may end with a full stop
         return "\n".join(lines) + "\n"
 
@@ -177,8 +169,9 @@ class PageContext:
         keys = self.book.cited.get(note_id, [])
         return sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
 
-    def bib_target(self, key: str) -> str:
-        return relative(self.citer.source_target(key), self.page)
+    def reference_item(self, reference: Reference) -> str:
+        """One entry of a page's list of references, with a link to the source's page or bibliography entry."""
+        return self.citer.reference_item(reference, self.page)
 
     def claims_of_actor(self, actor_id: str) -> list[Claim]:
         return self.index.claims_by_actor.get(actor_id, [])
@@ -207,17 +200,39 @@ class PageContext:
         return f"{text} · {origins}" + (" · **single source**" if b.single_source else "")
 
     def matrix(self, claim_ids: list[str]) -> dict:
-        """Rows and columns of the claims-versus-evidence table for these claims."""
+        """Columns, rows and filter data of the claims-versus-evidence table for these claims.
+
+        Each row is (claim, cells), one cell per column: the links to the claim's evidence from that
+        source, "—" if none."""
         claims = [self.book.claims[c] for c in claim_ids if c in self.book.claims]
         keys = sorted({ev.source for c in claims for ev in c.evidence if ev.source in self.refs},
                       key=lambda k: (self.refs[k].author, self.refs[k].year, k))
-        rows = []
-        for claim in claims:
-            by_source: dict[str, list] = defaultdict(list)
-            for ev in claim.evidence:
-                by_source[ev.source].append((ev, self.href(f"{page_path(claim)}#{ev.anchor}")))
-            rows.append((claim, [by_source.get(key, []) for key in keys]))
-        return {"keys": keys, "rows": rows}
+        return {"keys": keys,
+                "rows": [(claim, self._matrix_cells(claim, keys)) for claim in claims],
+                "actor_names": {a: self.book.actors[a].name
+                                for claim in claims for a in claim.actors if a in self.book.actors},
+                "source_names": [[key, self.refs[key].label] for key in keys]}
+
+    def _matrix_cells(self, claim: Claim, keys: list[str]) -> list[str]:
+        by_source: dict[str, list[str]] = defaultdict(list)
+        for ev in claim.evidence:
+            by_source[ev.source].append(self.stance_link(claim, ev))
+        return [" ".join(by_source[key]) if key in by_source else "—" for key in keys]
+
+    def stance_link(self, claim: Claim, ev: Evidence) -> str:
+        """A link to one piece of a claim's evidence, labelled with its stance, the quote as the tooltip."""
+        href = self.href(f"{page_path(claim)}#{ev.anchor}")
+        return (f'[{self.stance(ev.stance)}]({href} "{escape_title(ev.quote)}")'
+                f"{{ .stance .stance-{ev.stance} }}")
+
+    def matrix_row_data(self, claim: Claim) -> str:
+        """The hidden span that gives matrix.js a row's actors, evidence and balance."""
+        b = self.book.balances[claim.id]
+        actors = " ".join(dict.fromkeys(a for a in claim.actors if a in self.book.actors))
+        evidence = " ".join(f"{ev.source}:{ev.stance}" for ev in claim.evidence)
+        return (f'<span class="matrix-row" hidden data-actors="{actors}" data-evidence="{evidence}" '
+                f'data-supports="{b.supports}" data-contradicts="{b.contradicts}" '
+                f'data-qualifies="{b.qualifies}" data-origins="{b.origins}"></span>')
 
     def claims_citing(self, key: str) -> list[Claim]:
         return list({claim.id: claim for claim, _ in self.evidence_of(key)}.values())
