@@ -10,6 +10,7 @@ carries the full reference as its title, shown on hover.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,11 +32,15 @@ def escape_title(text: str) -> str:
     return " ".join(text.replace("'", "&#39;").split())
 
 
+_MARKDOWN_SPECIAL = re.compile(r"[&<>\\`*_\[\]|]")
+
+
 def escape_text(text: str) -> str:
     """Plain text (a name, a quote) safe to put in Markdown, tables included."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for char in "\\`*_[]|":
-        text = text.replace(char, "\\" + char)
+    if _MARKDOWN_SPECIAL.search(text):  # most text has nothing to escape: skip the ten replacements
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for char in "\\`*_[]|":
+            text = text.replace(char, "\\" + char)
     return " ".join(text.split())
 
 
@@ -96,7 +101,7 @@ class Citer:
     def _cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
         reference = self.references[cite.key]
         link = relative(self.source_target(cite.key, cite.locator), page)
-        title = escape_title(reference.text)
+        title = self._reference_tooltip(cite.key)
         if not parenthetical:
             return f'[{escape_text(reference.author)} ({escape_text(reference.year)})]({link} "{title}"){{ .cite }}'
         text = reference.year if cite.suppress_author else f"{reference.author} {reference.year}"
@@ -169,9 +174,12 @@ class Citer:
                               lambda: self._source_link(key, page, locator, label))
 
     def _source_link(self, key: str, page: str, locator: str, label: str) -> str:
-        reference = self.references[key]
         target = relative(self.source_target(key, locator), page)
-        return f'[{escape_text(label or reference.label)}]({target} "{escape_title(reference.text)}")'
+        label = label or self.references[key].label
+        return f'[{escape_text(label)}]({target} "{self._reference_tooltip(key)}")'
+
+    def _reference_tooltip(self, key: str) -> str:
+        return self._memoised(("tooltip", key), lambda: escape_title(self.references[key].text))
 
     def render(self, note_id: str, field: str, text: str, page: str) -> str:
         """``text`` (a body or a front-matter string) with its citations and cross-references as links."""
