@@ -76,6 +76,7 @@ def _environment(compiled: str | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # the templates are part of the package: no need to check them for each page
     )
     env.filters["md"] = escape_text
     env.filters["html"] = html.escape
@@ -165,13 +166,11 @@ class PageContext:
             lines.append(f"- {self.link(source_id)} — {sections}")  # a dash: titles may end with a full stop
         return "\n".join(lines) + "\n"
 
-    def cited_keys(self, note_id: str) -> list[Reference]:
+    def references(self, note_id: str) -> list[str]:
+        """The list of the references a note cites, each with a link to its source's page or bibliography entry."""
         keys = self.book.cited.get(note_id, [])
-        return sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
-
-    def reference_item(self, reference: Reference) -> str:
-        """One entry of a page's list of references, with a link to the source's page or bibliography entry."""
-        return self.citer.reference_item(reference, self.page)
+        cited = sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
+        return [self.citer.reference_item(reference, self.page) for reference in cited]
 
     def claims_of_actor(self, actor_id: str) -> list[Claim]:
         return self.index.claims_by_actor.get(actor_id, [])
