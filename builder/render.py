@@ -152,6 +152,31 @@ class PageContext:
         return (f"{source.grade} — {schema.RELIABILITY[source.reliability]}; "
                 f"{schema.CREDIBILITY[source.credibility]}")
 
+    def evidence_rows(self, claim: Claim) -> list[str]:
+        """The rows of a claim's evidence table: number, source, grade, stance, quote, locator, note."""
+        return [self._evidence_row(claim, ev, f"evidence.{position}.note")
+                for position, ev in enumerate(claim.evidence)]
+
+    def _evidence_row(self, claim: Claim, ev: Evidence, note_field: str) -> str:
+        source = self.book.sources.get(ev.source)
+        cells = (f'<span id="{ev.anchor}"></span>{ev.index}',
+                 self.source_link(ev.source) if ev.source in self.refs else escape_text(ev.source),
+                 source.grade if source else "",
+                 self.stance(ev.stance),
+                 f"“{escape_text(ev.quote)}”",
+                 f'[{escape_text(ev.locator)}]({self.href(f"sources/{ev.source}.md#{ev.passage_anchor}")} '
+                 '"Show the passage in context")',
+                 self.text(claim.id, note_field, ev.note) if ev.note else "")
+        return "| " + " | ".join(cells) + " |"
+
+    def bearing_rows(self, key: str) -> list[str]:
+        """The rows of a source's table of the claims it bears on: claim, stance, where in the source."""
+        return [self._bearing_row(claim, ev) for claim, ev in self.evidence_of(key)]
+
+    def _bearing_row(self, claim: Claim, ev: Evidence) -> str:
+        stance = f"[{self.stance(ev.stance)}]({self.href(f'{page_path(claim)}#{ev.anchor}')}){{ .stance .stance-{ev.stance} }}"
+        return f"| {self.link(claim.id)} | {stance} | [{escape_text(ev.locator)}](#{ev.passage_anchor}) |"
+
     def stance(self, stance: str) -> str:
         return f"{STANCE_SYMBOLS[stance]} {stance}"
 
