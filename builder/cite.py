@@ -145,9 +145,7 @@ class Citer:
         return note.title
 
     def xref(self, span: Span, page: str) -> str:
-        link = relative(page_path(self.book.notes[span.target]), page)
-        label = escape_text(span.label) if span.label else inline_text(self.title_of(span.target))
-        return f'[{label}]({link} "{escape_title(self.note_summary(span.target))}"){{ .xref }}'
+        return self.link_to(span.target, page, span.label) + "{ .xref }"
 
     def link_to(self, note_id: str, page: str, label: str = "", anchor: str = "") -> str:
         """A Markdown link to a note's page, with its summary as the tooltip."""
