@@ -121,6 +121,18 @@ class BookIndex:
         return index
 
 
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph of a source's archived text, as shown on the source's page."""
+
+    number: int
+    """1-based paragraph number."""
+    html: str
+    """The paragraph as HTML, quoted ranges in <mark>."""
+    claims: list[str]
+    """Ids of the claims that quote it."""
+
+
 class PageContext:
     """What templates call to link, cite and render text from one page."""
 
@@ -267,7 +279,7 @@ class PageContext:
     def origin_groups(self, evidence) -> list[list[str]]:
         return independent_groups(evidence, self.book.origins)
 
-    def passages(self, source: Source) -> list[dict]:
+    def passages(self, source: Source) -> list[Passage]:
         """Paragraphs to show on a source page, each with its highlighted quotes."""
         archive = self.book.loaded.archives.get(source.archive)
         if archive is None:
@@ -281,8 +293,8 @@ class PageContext:
                 for number, (start, end) in enumerate(match.ranges):
                     anchor = ev.passage_anchor if number == 0 else ""
                     marks.setdefault(match.paragraph, []).append((start, end, anchor, claim.id))
-        return [{"number": n, "html": _highlight(archive.paragraphs[n - 1], marks.get(n, [])),
-                 "claims": sorted({m[3] for m in marks.get(n, [])})} for n in numbers]
+        return [Passage(n, _highlight(archive.paragraphs[n - 1], marks.get(n, [])),
+                        sorted({m[3] for m in marks.get(n, [])})) for n in numbers]
 
     def section_title(self, kind: type, anchor: str) -> str:
         return dict(SECTIONS[kind])[anchor]
