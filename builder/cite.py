@@ -58,7 +58,23 @@ def folder_of(page: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _relpath(path: str, folder: str) -> str:
-    return posixpath.relpath(path, folder or ".")
+    """``posixpath.relpath(path, folder)``; computed on the names alone when both are plain relative paths,
+    since relpath calls getcwd() twice and a large book has thousands of distinct links."""
+    path_parts = path.split("/")
+    folder_parts = folder.split("/") if folder else []
+    if not (_plain(path_parts) and _plain(folder_parts)):
+        return posixpath.relpath(path, folder or ".")
+    common = 0
+    for path_part, folder_part in zip(path_parts, folder_parts):
+        if path_part != folder_part:
+            break
+        common += 1
+    return "/".join([".."] * (len(folder_parts) - common) + path_parts[common:]) or "."
+
+
+def _plain(parts: list[str]) -> bool:
+    """No empty, "." or ".." part: the path means what its names say, wherever the build runs."""
+    return all(part not in ("", ".", "..") for part in parts)
 
 
 @dataclass(frozen=True)
