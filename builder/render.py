@@ -238,22 +238,24 @@ class PageContext:
     def matrix(self, claim_ids: list[str]) -> dict:
         """Columns, rows and filter data of the claims-versus-evidence table for these claims.
 
-        Each row is (claim, cells), one cell per column: the links to the claim's evidence from that
-        source, "—" if none."""
+        Each row is a table row: the claim, one cell per column (the links to the claim's evidence from
+        that source, "—" if none), then the claim's balance."""
         claims = [self.book.claims[c] for c in claim_ids if c in self.book.claims]
         keys = sorted({ev.source for c in claims for ev in c.evidence if ev.source in self.refs},
                       key=lambda k: (self.refs[k].author, self.refs[k].year, k))
         return {"keys": keys,
-                "rows": [(claim, self._matrix_cells(claim, keys)) for claim in claims],
+                "rows": [self._matrix_row(claim, keys) for claim in claims],
                 "actor_names": {a: self.book.actors[a].name
                                 for claim in claims for a in claim.actors if a in self.book.actors},
                 "source_names": [[key, self.refs[key].label] for key in keys]}
 
-    def _matrix_cells(self, claim: Claim, keys: list[str]) -> list[str]:
+    def _matrix_row(self, claim: Claim, keys: list[str]) -> str:
         by_source: dict[str, list[str]] = defaultdict(list)
         for ev in claim.evidence:
             by_source[ev.source].append(self.stance_link(claim, ev))
-        return [" ".join(by_source[key]) if key in by_source else "—" for key in keys]
+        cells = [" ".join(by_source[key]) if key in by_source else "—" for key in keys]
+        return " | ".join(["| " + self.link(claim.id) + self._matrix_row_data(claim), *cells,
+                           self.balance_text(claim.id) + " |"])
 
     def stance_link(self, claim: Claim, ev: Evidence) -> str:
         """A link to one piece of a claim's evidence, labelled with its stance, the quote as the tooltip."""
@@ -261,7 +263,7 @@ class PageContext:
         return (f'[{self.stance(ev.stance)}]({href} "{escape_title(ev.quote)}")'
                 f"{{ .stance .stance-{ev.stance} }}")
 
-    def matrix_row_data(self, claim: Claim) -> str:
+    def _matrix_row_data(self, claim: Claim) -> str:
         """The hidden span that gives matrix.js a row's actors, evidence and balance."""
         b = self.book.balances[claim.id]
         actors = " ".join(dict.fromkeys(a for a in claim.actors if a in self.book.actors))
