@@ -44,10 +44,10 @@ def escape_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def relative(target: str, page: str) -> str:
-    """Link from generated page ``page`` to generated path ``target`` (anchor allowed)."""
+def link_from(folder: str, target: str) -> str:
+    """Link from any generated page in ``folder`` to generated path ``target`` (anchor allowed)."""
     path, _, anchor = target.partition("#")
-    link = _relpath(path, folder_of(page)) if path else ""
+    link = _relpath(path, folder) if path else ""
     return f"{link}#{anchor}" if anchor else link
 
 
@@ -79,7 +79,8 @@ def _plain(parts: list[str]) -> bool:
 
 @dataclass(frozen=True)
 class Citer:
-    """Renders references of one book; pass the page being written to each call."""
+    """Renders references of one book; pass the folder of the page being written to each call (see
+    ``folder_of``)."""
 
     book: Book
     references: dict[str, Reference]
@@ -100,23 +101,22 @@ class Citer:
             return f"sources/{key}.md{anchor}"
         return f"{BIBLIOGRAPHY_PAGE}#ref-{key}"
 
-    def reference_item(self, reference: Reference, page: str) -> str:
+    def reference_item(self, reference: Reference, folder: str) -> str:
         """A reference in full (HTML), then a link to its source's page or bibliography entry."""
-        return self._memoised(("reference", reference.key, folder_of(page)),
-                              lambda: self._reference_item(reference, page))
+        return self._memoised(("reference", reference.key, folder), lambda: self._reference_item(reference, folder))
 
-    def _reference_item(self, reference: Reference, page: str) -> str:
+    def _reference_item(self, reference: Reference, folder: str) -> str:
         where = "Source page" if reference.key in self.book.sources else "Bibliography"
-        target = relative(self.source_target(reference.key), page)
+        target = link_from(folder, self.source_target(reference.key))
         return f'<span class="reference" id="cite-{reference.key}">{reference.html}</span> [{where}]({target})'
 
-    def cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
-        return self._memoised(("cite", cite, folder_of(page), parenthetical),
-                              lambda: self._cite_item(cite, page, parenthetical))
+    def cite_item(self, cite: Cite, folder: str, parenthetical: bool = True) -> str:
+        return self._memoised(("cite", cite, folder, parenthetical),
+                              lambda: self._cite_item(cite, folder, parenthetical))
 
-    def _cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
+    def _cite_item(self, cite: Cite, folder: str, parenthetical: bool = True) -> str:
         reference = self.references[cite.key]
-        link = relative(self.source_target(cite.key, cite.locator), page)
+        link = link_from(folder, self.source_target(cite.key, cite.locator))
         title = self._reference_tooltip(cite.key)
         if not parenthetical:
             return f'[{escape_text(reference.author)} ({escape_text(reference.year)})]({link} "{title}"){{ .cite }}'
@@ -126,10 +126,10 @@ class Citer:
         item = f'[{escape_text(text)}]({link} "{title}"){{ .cite }}'
         return f"{escape_text(cite.prefix)} {item}" if cite.prefix else item
 
-    def citation(self, span: Span, page: str) -> str:
+    def citation(self, span: Span, folder: str) -> str:
         if not span.parenthetical:
-            return self.cite_item(span.cites[0], page, parenthetical=False)
-        return "(" + "; ".join(self.cite_item(cite, page) for cite in span.cites) + ")"
+            return self.cite_item(span.cites[0], folder, parenthetical=False)
+        return "(" + "; ".join(self.cite_item(cite, folder) for cite in span.cites) + ")"
 
     def note_summary(self, note_id: str) -> str:
         return self._memoised(("summary", note_id), lambda: self._note_summary(note_id))
@@ -160,35 +160,35 @@ class Citer:
             return reference.title if reference else note.id
         return note.title
 
-    def xref(self, span: Span, page: str) -> str:
-        return self.link_to(span.target, page, span.label) + "{ .xref }"
+    def xref(self, span: Span, folder: str) -> str:
+        return self.link_to(span.target, folder, span.label) + "{ .xref }"
 
-    def link_to(self, note_id: str, page: str, label: str = "", anchor: str = "") -> str:
+    def link_to(self, note_id: str, folder: str, label: str = "", anchor: str = "") -> str:
         """A Markdown link to a note's page, with its summary as the tooltip."""
-        return self._memoised(("link", note_id, label, anchor, folder_of(page)),
-                              lambda: self._link_to(note_id, page, label, anchor))
+        return self._memoised(("link", note_id, label, anchor, folder),
+                              lambda: self._link_to(note_id, folder, label, anchor))
 
-    def _link_to(self, note_id: str, page: str, label: str, anchor: str) -> str:
+    def _link_to(self, note_id: str, folder: str, label: str, anchor: str) -> str:
         target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
         text = escape_text(label) if label else inline_text(self.title_of(note_id))
-        return f'[{text}]({relative(target, page)} "{escape_title(self.note_summary(note_id))}")'
+        return f'[{text}]({link_from(folder, target)} "{escape_title(self.note_summary(note_id))}")'
 
-    def section_link(self, note_id: str, section: str, anchor: str, page: str) -> str:
+    def section_link(self, note_id: str, section: str, anchor: str, folder: str) -> str:
         """A link to one section of a note's page, labelled with the section's title."""
-        return self._memoised(("section", note_id, section, anchor, folder_of(page)),
-                              lambda: self._section_link(note_id, section, anchor, page))
+        return self._memoised(("section", note_id, section, anchor, folder),
+                              lambda: self._section_link(note_id, section, anchor, folder))
 
-    def _section_link(self, note_id: str, section: str, anchor: str, page: str) -> str:
+    def _section_link(self, note_id: str, section: str, anchor: str, folder: str) -> str:
         target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
-        return f"[{escape_text(section)}]({relative(target, page)})"
+        return f"[{escape_text(section)}]({link_from(folder, target)})"
 
-    def source_link(self, key: str, page: str, locator: str = "", label: str = "") -> str:
+    def source_link(self, key: str, folder: str, locator: str = "", label: str = "") -> str:
         """A link to a source's page (or its bibliography entry), the full reference as the tooltip."""
-        return self._memoised(("source", key, locator, label, folder_of(page)),
-                              lambda: self._source_link(key, page, locator, label))
+        return self._memoised(("source", key, locator, label, folder),
+                              lambda: self._source_link(key, folder, locator, label))
 
-    def _source_link(self, key: str, page: str, locator: str, label: str) -> str:
-        target = relative(self.source_target(key, locator), page)
+    def _source_link(self, key: str, folder: str, locator: str, label: str) -> str:
+        target = link_from(folder, self.source_target(key, locator))
         label = label or self.references[key].label
         return f'[{escape_text(label)}]({target} "{self._reference_tooltip(key)}")'
 
@@ -198,12 +198,13 @@ class Citer:
     def render(self, note_id: str, field: str, text: str, page: str) -> str:
         """``text`` (a body or a front-matter string) with its citations and cross-references as links."""
         spans = self.book.spans.get((note_id, field), [])
+        folder = folder_of(page)
 
         def replace(span: Span) -> str:
             if span.kind == "citation":
-                return self.citation(span, page)
+                return self.citation(span, folder)
             if span.kind == "xref":
-                return self.xref(span, page)
+                return self.xref(span, folder)
             return span.raw
 
         if field == "body":

@@ -19,7 +19,7 @@ import jinja2
 
 from . import schema
 from .bibliography import Reference, format_references
-from .cite import BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, inline_text, relative
+from .cite import BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, folder_of, inline_text, link_from
 from .parallel import fork_map
 from .link import SECTIONS, Book, independent_groups, page_path
 from .records import Actor, Claim, Evidence, Page, Relation, Scenario, Source
@@ -141,18 +141,19 @@ class PageContext:
         self.index = index
         self.book = citer.book
         self.page = page
+        self.folder = folder_of(page)
         self.settings = settings
         self.chapter = chapter
         self.refs = citer.references
 
     def link(self, note_id: str, label: str = "", anchor: str = "") -> str:
-        return self.citer.link_to(note_id, self.page, label, anchor)
+        return self.citer.link_to(note_id, self.folder, label, anchor)
 
     def href(self, target: str) -> str:
-        return relative(target, self.page)
+        return link_from(self.folder, target)
 
     def source_link(self, key: str, locator: str = "", label: str = "") -> str:
-        return self.citer.source_link(key, self.page, locator, label)
+        return self.citer.source_link(key, self.folder, locator, label)
 
     def text(self, note_id: str, field: str, value: str) -> str:
         return self.citer.render(note_id, field, value, self.page)
@@ -199,7 +200,7 @@ class PageContext:
             return ""
         lines = ["## Referenced by { #referenced-by }", ""]
         for source_id, group in groupby(links, key=attrgetter("source_id")):
-            sections = ", ".join(self.citer.section_link(source_id, b.section, b.anchor, self.page) for b in group)
+            sections = ", ".join(self.citer.section_link(source_id, b.section, b.anchor, self.folder) for b in group)
             lines.append(f"- {self.link(source_id)} — {sections}")  # a dash: titles may end with a full stop
         return "\n".join(lines) + "\n"
 
@@ -207,7 +208,7 @@ class PageContext:
         """The list of the references a note cites, each with a link to its source's page or bibliography entry."""
         keys = self.book.cited.get(note_id, [])
         cited = sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
-        return [self.citer.reference_item(reference, self.page) for reference in cited]
+        return [self.citer.reference_item(reference, self.folder) for reference in cited]
 
     def claims_of_actor(self, actor_id: str) -> list[Claim]:
         return self.index.claims_by_actor.get(actor_id, [])

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.bench.generate import generate as generate_book
-from builder.cite import relative
+from builder.cite import link_from
 from builder.diagnostics import Diagnostic
 from builder.link import Book, link
 from builder.load import load
@@ -183,5 +183,4 @@ def test_two_builds_give_identical_markdown(tmp_path):
 def test_relative_links_match_posixpath(path_parts, folder_parts):
     path, folder = "/".join(path_parts), "/".join(folder_parts)
     if path:
-        page = f"{folder}/page.md" if folder else "page.md"
-        assert relative(path, page) == posixpath.relpath(path, folder or ".")
+        assert link_from(folder, path) == posixpath.relpath(path, folder or ".")
