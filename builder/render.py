@@ -187,7 +187,8 @@ class PageContext:
         return [self._bearing_row(claim, ev) for claim, ev in self.evidence_of(key)]
 
     def _bearing_row(self, claim: Claim, ev: Evidence) -> str:
-        stance = f"[{self.stance(ev.stance)}]({self.href(f'{page_path(claim)}#{ev.anchor}')}){{ .stance .stance-{ev.stance} }}"
+        href = self.href(f"{page_path(claim)}#{ev.anchor}")
+        stance = f"[{self.stance(ev.stance)}]({href}){{ .stance .stance-{ev.stance} }}"
         return f"| {self.link(claim.id)} | {stance} | [{escape_text(ev.locator)}](#{ev.passage_anchor}) |"
 
     def stance(self, stance: str) -> str:
@@ -205,7 +206,7 @@ class PageContext:
         return "\n".join(lines) + "\n"
 
     def references(self, note_id: str) -> list[str]:
-        """The list of the references a note cites, each with a link to its source's page or bibliography entry."""
+        """The references a note cites, as list items, each linking to its source's page or bibliography entry."""
         keys = self.book.cited.get(note_id, [])
         cited = sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
         return [self.citer.reference_item(reference, self.folder) for reference in cited]
