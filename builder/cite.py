@@ -10,6 +10,8 @@ carries the full reference as its title, shown on hover.
 from __future__ import annotations
 
 import posixpath
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -30,34 +32,67 @@ def escape_title(text: str) -> str:
     return " ".join(text.replace("'", "&#39;").split())
 
 
+_MARKDOWN_SPECIAL = re.compile(r"[&<>\\`*_\[\]|]")
+
+
 def escape_text(text: str) -> str:
     """Plain text (a name, a quote) safe to put in Markdown, tables included."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for char in "\\`*_[]|":
-        text = text.replace(char, "\\" + char)
+    if _MARKDOWN_SPECIAL.search(text):  # most text has nothing to escape: skip the ten replacements
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for char in "\\`*_[]|":
+            text = text.replace(char, "\\" + char)
     return " ".join(text.split())
 
 
-def relative(target: str, page: str) -> str:
-    """Link from generated page ``page`` to generated path ``target`` (anchor allowed)."""
+def link_from(folder: str, target: str) -> str:
+    """Link from any generated page in ``folder`` to generated path ``target`` (anchor allowed)."""
     path, _, anchor = target.partition("#")
-    link = _relpath(path, page.rpartition("/")[0]) if path else ""
+    link = _relpath(path, folder) if path else ""
     return f"{link}#{anchor}" if anchor else link
+
+
+def folder_of(page: str) -> str:
+    """The folder of a generated page ("" at the top): every page in one folder links alike."""
+    return page.rpartition("/")[0]
 
 
 @lru_cache(maxsize=65536)
 def _relpath(path: str, folder: str) -> str:
-    return posixpath.relpath(path, folder or ".")
+    """``posixpath.relpath(path, folder)``; computed on the names alone when both are plain relative paths,
+    since relpath calls getcwd() twice and a large book has thousands of distinct links."""
+    path_parts = path.split("/")
+    folder_parts = folder.split("/") if folder else []
+    if not (_plain(path_parts) and _plain(folder_parts)):
+        return posixpath.relpath(path, folder or ".")
+    common = 0
+    for path_part, folder_part in zip(path_parts, folder_parts):
+        if path_part != folder_part:
+            break
+        common += 1
+    return "/".join([".."] * (len(folder_parts) - common) + path_parts[common:]) or "."
+
+
+def _plain(parts: list[str]) -> bool:
+    """No empty, "." or ".." part: the path means what its names say, wherever the build runs."""
+    return all(part not in ("", ".", "..") for part in parts)
 
 
 @dataclass(frozen=True)
 class Citer:
-    """Renders references of one book; pass the page being written to each call."""
+    """Renders references of one book; pass the folder of the page being written to each call (see
+    ``folder_of``)."""
 
     book: Book
     references: dict[str, Reference]
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
-    """Titles and summaries already computed (notes are linked many times)."""
+    """Titles, summaries and links already computed (notes are linked many times, and links from pages
+    in one folder are the same)."""
+
+    def _memoised(self, key: tuple, make: Callable[[], str]) -> str:
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = make()
+        return value
 
     def source_target(self, key: str, locator: str = "") -> str:
         if key in self.book.sources:
@@ -66,16 +101,23 @@ class Citer:
             return f"sources/{key}.md{anchor}"
         return f"{BIBLIOGRAPHY_PAGE}#ref-{key}"
 
-    def cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
-        key = ("cite", cite, posixpath.dirname(page), parenthetical)
-        if key not in self._memo:
-            self._memo[key] = self._cite_item(cite, page, parenthetical)
-        return self._memo[key]
+    def reference_item(self, reference: Reference, folder: str) -> str:
+        """A reference in full (HTML), then a link to its source's page or bibliography entry."""
+        return self._memoised(("reference", reference.key, folder), lambda: self._reference_item(reference, folder))
 
-    def _cite_item(self, cite: Cite, page: str, parenthetical: bool = True) -> str:
+    def _reference_item(self, reference: Reference, folder: str) -> str:
+        where = "Source page" if reference.key in self.book.sources else "Bibliography"
+        target = link_from(folder, self.source_target(reference.key))
+        return f'<span class="reference" id="cite-{reference.key}">{reference.html}</span> [{where}]({target})'
+
+    def cite_item(self, cite: Cite, folder: str, parenthetical: bool = True) -> str:
+        return self._memoised(("cite", cite, folder, parenthetical),
+                              lambda: self._cite_item(cite, folder, parenthetical))
+
+    def _cite_item(self, cite: Cite, folder: str, parenthetical: bool = True) -> str:
         reference = self.references[cite.key]
-        link = relative(self.source_target(cite.key, cite.locator), page)
-        title = escape_title(reference.text)
+        link = link_from(folder, self.source_target(cite.key, cite.locator))
+        title = self._reference_tooltip(cite.key)
         if not parenthetical:
             return f'[{escape_text(reference.author)} ({escape_text(reference.year)})]({link} "{title}"){{ .cite }}'
         text = reference.year if cite.suppress_author else f"{reference.author} {reference.year}"
@@ -84,16 +126,13 @@ class Citer:
         item = f'[{escape_text(text)}]({link} "{title}"){{ .cite }}'
         return f"{escape_text(cite.prefix)} {item}" if cite.prefix else item
 
-    def citation(self, span: Span, page: str) -> str:
+    def citation(self, span: Span, folder: str) -> str:
         if not span.parenthetical:
-            return self.cite_item(span.cites[0], page, parenthetical=False)
-        return "(" + "; ".join(self.cite_item(cite, page) for cite in span.cites) + ")"
+            return self.cite_item(span.cites[0], folder, parenthetical=False)
+        return "(" + "; ".join(self.cite_item(cite, folder) for cite in span.cites) + ")"
 
     def note_summary(self, note_id: str) -> str:
-        key = ("summary", note_id)
-        if key not in self._memo:
-            self._memo[key] = self._note_summary(note_id)
-        return self._memo[key]
+        return self._memoised(("summary", note_id), lambda: self._note_summary(note_id))
 
     def _note_summary(self, note_id: str) -> str:
         note = self.book.notes[note_id]
@@ -121,38 +160,51 @@ class Citer:
             return reference.title if reference else note.id
         return note.title
 
-    def xref(self, span: Span, page: str) -> str:
-        link = relative(page_path(self.book.notes[span.target]), page)
-        label = escape_text(span.label) if span.label else inline_text(self.title_of(span.target))
-        return f'[{label}]({link} "{escape_title(self.note_summary(span.target))}"){{ .xref }}'
+    def xref(self, span: Span, folder: str) -> str:
+        return self.link_to(span.target, folder, span.label) + "{ .xref }"
 
-    def link_to(self, note_id: str, page: str, label: str = "", anchor: str = "") -> str:
+    def link_to(self, note_id: str, folder: str, label: str = "", anchor: str = "") -> str:
         """A Markdown link to a note's page, with its summary as the tooltip."""
+        return self._memoised(("link", note_id, label, anchor, folder),
+                              lambda: self._link_to(note_id, folder, label, anchor))
+
+    def _link_to(self, note_id: str, folder: str, label: str, anchor: str) -> str:
         target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
-        text = escape_text(label) if label else self._link_text(note_id)
-        return f'[{text}]({relative(target, page)} "{self._title_attr(note_id)}")'
+        text = escape_text(label) if label else inline_text(self.title_of(note_id))
+        return f'[{text}]({link_from(folder, target)} "{escape_title(self.note_summary(note_id))}")'
 
-    def _link_text(self, note_id: str) -> str:
-        key = ("text", note_id)
-        if key not in self._memo:
-            self._memo[key] = inline_text(self.title_of(note_id))
-        return self._memo[key]
+    def section_link(self, note_id: str, section: str, anchor: str, folder: str) -> str:
+        """A link to one section of a note's page, labelled with the section's title."""
+        return self._memoised(("section", note_id, section, anchor, folder),
+                              lambda: self._section_link(note_id, section, anchor, folder))
 
-    def _title_attr(self, note_id: str) -> str:
-        key = ("title", note_id)
-        if key not in self._memo:
-            self._memo[key] = escape_title(self.note_summary(note_id))
-        return self._memo[key]
+    def _section_link(self, note_id: str, section: str, anchor: str, folder: str) -> str:
+        target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
+        return f"[{escape_text(section)}]({link_from(folder, target)})"
+
+    def source_link(self, key: str, folder: str, locator: str = "", label: str = "") -> str:
+        """A link to a source's page (or its bibliography entry), the full reference as the tooltip."""
+        return self._memoised(("source", key, locator, label, folder),
+                              lambda: self._source_link(key, folder, locator, label))
+
+    def _source_link(self, key: str, folder: str, locator: str, label: str) -> str:
+        target = link_from(folder, self.source_target(key, locator))
+        label = label or self.references[key].label
+        return f'[{escape_text(label)}]({target} "{self._reference_tooltip(key)}")'
+
+    def _reference_tooltip(self, key: str) -> str:
+        return self._memoised(("tooltip", key), lambda: escape_title(self.references[key].text))
 
     def render(self, note_id: str, field: str, text: str, page: str) -> str:
         """``text`` (a body or a front-matter string) with its citations and cross-references as links."""
         spans = self.book.spans.get((note_id, field), [])
+        folder = folder_of(page)
 
         def replace(span: Span) -> str:
             if span.kind == "citation":
-                return self.citation(span, page)
+                return self.citation(span, folder)
             if span.kind == "xref":
-                return self.xref(span, page)
+                return self.xref(span, folder)
             return span.raw
 
         if field == "body":

@@ -19,7 +19,7 @@ import jinja2
 
 from . import schema
 from .bibliography import Reference, format_references
-from .cite import BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, inline_text, relative
+from .cite import BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, folder_of, inline_text, link_from
 from .parallel import fork_map
 from .link import SECTIONS, Book, independent_groups, page_path
 from .records import Actor, Claim, Evidence, Page, Relation, Scenario, Source
@@ -76,11 +76,10 @@ def _environment(compiled: str | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.do"],
+        auto_reload=False,  # the templates are part of the package: no need to check them for each page
     )
     env.filters["md"] = escape_text
     env.filters["html"] = html.escape
-    env.filters["title_attr"] = escape_title
     env.filters["yaml_str"] = lambda text: json.dumps(" ".join(str(text).split()), ensure_ascii=False)
     env.filters["inline"] = lambda text: inline_text(text, keep_markup=True)
     return env
@@ -122,6 +121,18 @@ class BookIndex:
         return index
 
 
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph of a source's archived text, as shown on the source's page."""
+
+    number: int
+    """1-based paragraph number."""
+    html: str
+    """The paragraph as HTML, quoted ranges in <mark>."""
+    claims: list[str]
+    """Ids of the claims that quote it."""
+
+
 class PageContext:
     """What templates call to link, cite and render text from one page."""
 
@@ -130,21 +141,19 @@ class PageContext:
         self.index = index
         self.book = citer.book
         self.page = page
+        self.folder = folder_of(page)
         self.settings = settings
         self.chapter = chapter
         self.refs = citer.references
 
     def link(self, note_id: str, label: str = "", anchor: str = "") -> str:
-        return self.citer.link_to(note_id, self.page, label, anchor)
+        return self.citer.link_to(note_id, self.folder, label, anchor)
 
     def href(self, target: str) -> str:
-        return relative(target, self.page)
+        return link_from(self.folder, target)
 
     def source_link(self, key: str, locator: str = "", label: str = "") -> str:
-        reference = self.refs[key]
-        text = label or reference.label
-        target = relative(self.citer.source_target(key, locator), self.page)
-        return f'[{escape_text(text)}]({target} "{escape_title(reference.text)}")'
+        return self.citer.source_link(key, self.folder, locator, label)
 
     def text(self, note_id: str, field: str, value: str) -> str:
         return self.citer.render(note_id, field, value, self.page)
@@ -156,6 +165,32 @@ class PageContext:
         return (f"{source.grade} — {schema.RELIABILITY[source.reliability]}; "
                 f"{schema.CREDIBILITY[source.credibility]}")
 
+    def evidence_rows(self, claim: Claim) -> list[str]:
+        """The rows of a claim's evidence table: number, source, grade, stance, quote, locator, note."""
+        return [self._evidence_row(claim, ev, f"evidence.{position}.note")
+                for position, ev in enumerate(claim.evidence)]
+
+    def _evidence_row(self, claim: Claim, ev: Evidence, note_field: str) -> str:
+        source = self.book.sources.get(ev.source)
+        cells = (f'<span id="{ev.anchor}"></span>{ev.index}',
+                 self.source_link(ev.source) if ev.source in self.refs else escape_text(ev.source),
+                 source.grade if source else "",
+                 self.stance(ev.stance),
+                 f"“{escape_text(ev.quote)}”",
+                 f'[{escape_text(ev.locator)}]({self.href(f"sources/{ev.source}.md#{ev.passage_anchor}")} '
+                 '"Show the passage in context")',
+                 self.text(claim.id, note_field, ev.note) if ev.note else "")
+        return "| " + " | ".join(cells) + " |"
+
+    def bearing_rows(self, key: str) -> list[str]:
+        """The rows of a source's table of the claims it bears on: claim, stance, where in the source."""
+        return [self._bearing_row(claim, ev) for claim, ev in self.evidence_of(key)]
+
+    def _bearing_row(self, claim: Claim, ev: Evidence) -> str:
+        href = self.href(f"{page_path(claim)}#{ev.anchor}")
+        stance = f"[{self.stance(ev.stance)}]({href}){{ .stance .stance-{ev.stance} }}"
+        return f"| {self.link(claim.id)} | {stance} | [{escape_text(ev.locator)}](#{ev.passage_anchor}) |"
+
     def stance(self, stance: str) -> str:
         return f"{STANCE_SYMBOLS[stance]} {stance}"
 
@@ -166,19 +201,15 @@ class PageContext:
             return ""
         lines = ["## Referenced by { #referenced-by }", ""]
         for source_id, group in groupby(links, key=attrgetter("source_id")):
-            page = page_path(self.book.notes[source_id])
-            sections = ", ".join(
-                f"[{escape_text(b.section)}]({self.href(page + (f'#{b.anchor}' if b.anchor else ''))})"
-                for b in group)
+            sections = ", ".join(self.citer.section_link(source_id, b.section, b.anchor, self.folder) for b in group)
             lines.append(f"- {self.link(source_id)} — {sections}")  # a dash: titles may end with a full stop
         return "\n".join(lines) + "\n"
 
-    def cited_keys(self, note_id: str) -> list[Reference]:
+    def references(self, note_id: str) -> list[str]:
+        """The references a note cites, as list items, each linking to its source's page or bibliography entry."""
         keys = self.book.cited.get(note_id, [])
-        return sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
-
-    def bib_target(self, key: str) -> str:
-        return relative(self.citer.source_target(key), self.page)
+        cited = sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
+        return [self.citer.reference_item(reference, self.folder) for reference in cited]
 
     def claims_of_actor(self, actor_id: str) -> list[Claim]:
         return self.index.claims_by_actor.get(actor_id, [])
@@ -207,17 +238,41 @@ class PageContext:
         return f"{text} · {origins}" + (" · **single source**" if b.single_source else "")
 
     def matrix(self, claim_ids: list[str]) -> dict:
-        """Rows and columns of the claims-versus-evidence table for these claims."""
+        """Columns, rows and filter data of the claims-versus-evidence table for these claims.
+
+        Each row is a table row: the claim, one cell per column (the links to the claim's evidence from
+        that source, "—" if none), then the claim's balance."""
         claims = [self.book.claims[c] for c in claim_ids if c in self.book.claims]
         keys = sorted({ev.source for c in claims for ev in c.evidence if ev.source in self.refs},
                       key=lambda k: (self.refs[k].author, self.refs[k].year, k))
-        rows = []
-        for claim in claims:
-            by_source: dict[str, list] = defaultdict(list)
-            for ev in claim.evidence:
-                by_source[ev.source].append((ev, self.href(f"{page_path(claim)}#{ev.anchor}")))
-            rows.append((claim, [by_source.get(key, []) for key in keys]))
-        return {"keys": keys, "rows": rows}
+        return {"keys": keys,
+                "rows": [self._matrix_row(claim, keys) for claim in claims],
+                "actor_names": {a: self.book.actors[a].name
+                                for claim in claims for a in claim.actors if a in self.book.actors},
+                "source_names": [[key, self.refs[key].label] for key in keys]}
+
+    def _matrix_row(self, claim: Claim, keys: list[str]) -> str:
+        by_source: dict[str, list[str]] = defaultdict(list)
+        for ev in claim.evidence:
+            by_source[ev.source].append(self.stance_link(claim, ev))
+        cells = [" ".join(by_source[key]) if key in by_source else "—" for key in keys]
+        return " | ".join(["| " + self.link(claim.id) + self._matrix_row_data(claim), *cells,
+                           self.balance_text(claim.id) + " |"])
+
+    def stance_link(self, claim: Claim, ev: Evidence) -> str:
+        """A link to one piece of a claim's evidence, labelled with its stance, the quote as the tooltip."""
+        href = self.href(f"{page_path(claim)}#{ev.anchor}")
+        return (f'[{self.stance(ev.stance)}]({href} "{escape_title(ev.quote)}")'
+                f"{{ .stance .stance-{ev.stance} }}")
+
+    def _matrix_row_data(self, claim: Claim) -> str:
+        """The hidden span that gives matrix.js a row's actors, evidence and balance."""
+        b = self.book.balances[claim.id]
+        actors = " ".join(dict.fromkeys(a for a in claim.actors if a in self.book.actors))
+        evidence = " ".join(f"{ev.source}:{ev.stance}" for ev in claim.evidence)
+        return (f'<span class="matrix-row" hidden data-actors="{actors}" data-evidence="{evidence}" '
+                f'data-supports="{b.supports}" data-contradicts="{b.contradicts}" '
+                f'data-qualifies="{b.qualifies}" data-origins="{b.origins}"></span>')
 
     def claims_citing(self, key: str) -> list[Claim]:
         return list({claim.id: claim for claim, _ in self.evidence_of(key)}.values())
@@ -228,7 +283,7 @@ class PageContext:
     def origin_groups(self, evidence) -> list[list[str]]:
         return independent_groups(evidence, self.book.origins)
 
-    def passages(self, source: Source) -> list[dict]:
+    def passages(self, source: Source) -> list[Passage]:
         """Paragraphs to show on a source page, each with its highlighted quotes."""
         archive = self.book.loaded.archives.get(source.archive)
         if archive is None:
@@ -242,8 +297,8 @@ class PageContext:
                 for number, (start, end) in enumerate(match.ranges):
                     anchor = ev.passage_anchor if number == 0 else ""
                     marks.setdefault(match.paragraph, []).append((start, end, anchor, claim.id))
-        return [{"number": n, "html": _highlight(archive.paragraphs[n - 1], marks.get(n, [])),
-                 "claims": sorted({m[3] for m in marks.get(n, [])})} for n in numbers]
+        return [Passage(n, _highlight(archive.paragraphs[n - 1], marks.get(n, [])),
+                        sorted({m[3] for m in marks.get(n, [])})) for n in numbers]
 
     def section_title(self, kind: type, anchor: str) -> str:
         return dict(SECTIONS[kind])[anchor]

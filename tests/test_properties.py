@@ -3,6 +3,7 @@ a valid note set always renders (and, for a few examples, builds); builds are de
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.bench.generate import generate as generate_book
+from builder.cite import link_from
 from builder.diagnostics import Diagnostic
 from builder.link import Book, link
 from builder.load import load
@@ -173,3 +175,12 @@ def test_two_builds_give_identical_markdown(tmp_path):
         generate(first)
         generate(second)
         assert _docs(first) and _docs(first) == _docs(second)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["claims", "matrix", "sources", "x.md", "a", ".", "..", ""]), min_size=1, max_size=4),
+       st.lists(st.sampled_from(["claims", "matrix", "sources", "a", ".", "..", ""]), max_size=3))
+def test_relative_links_match_posixpath(path_parts, folder_parts):
+    path, folder = "/".join(path_parts), "/".join(folder_parts)
+    if path:
+        assert link_from(folder, path) == posixpath.relpath(path, folder or ".")
