@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .link import Book, page_path
 from .load import load
-from .pipeline import Paths, collecting_less, link_and_format, write_pages
+from .pipeline import Paths, link_and_format, without_collector, write_pages
 from .records import Actor, Claim, Source
 from .render import Rendered, matrix_parts, read_settings, render
 
@@ -94,7 +94,7 @@ def _shown_in_table(book: Book, claim_ids) -> set[str]:
 
 def generate_incremental(paths: Paths, state: BuildState, strict: bool = False) -> tuple[Book, Rendered, list[str]]:
     """Like ``pipeline.generate``, reusing ``state``; returns the book, all pages, and the paths rewritten."""
-    with collecting_less():
+    with without_collector():
         return _generate_incremental(paths, state, strict)
 
 
