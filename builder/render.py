@@ -62,14 +62,9 @@ class Rendered:
 def _environment(compiled: str | None = None) -> jinja2.Environment:
     """The template environment (cached: compiling the templates is the slow part).
 
-    ``compiled``: a folder where Jinja keeps compiled templates between runs (checked against each
-    template's source, so an edited template is compiled again)."""
-    bytecode_cache = None
-    if compiled:
-        Path(compiled).mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(compiled)
+    ``compiled``: a folder where Jinja keeps compiled templates between runs (see ``_bytecode_cache``)."""
     env = jinja2.Environment(
-        bytecode_cache=bytecode_cache,
+        bytecode_cache=_bytecode_cache(compiled),
         loader=jinja2.PackageLoader("builder", "templates"),
         autoescape=False,  # the output is Markdown; values are escaped explicitly
         trim_blocks=True,
@@ -83,6 +78,19 @@ def _environment(compiled: str | None = None) -> jinja2.Environment:
     env.filters["yaml_str"] = lambda text: json.dumps(" ".join(str(text).split()), ensure_ascii=False)
     env.filters["inline"] = lambda text: inline_text(text, keep_markup=True)
     return env
+
+
+def _bytecode_cache(compiled: str | None) -> jinja2.BytecodeCache | None:
+    """Where compiled templates are kept between runs: ``compiled``, or else Jinja's own folder for this user in
+    the temporary directory. Like Python's .pyc files: checked against each template's source (an edited
+    template is compiled again), and only the first run on a machine compiles them all (~0.05 s)."""
+    try:
+        if compiled:
+            Path(compiled).mkdir(parents=True, exist_ok=True)
+            return jinja2.FileSystemBytecodeCache(compiled)
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no folder it can safely write to: compiled on each run
+        return None
 
 
 @dataclass(frozen=True)

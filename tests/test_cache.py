@@ -126,3 +126,18 @@ def test_no_cache_neither_reads_nor_writes_it(book, tmp_path, capsys):
     assert cli.generate_reporting(args, book, "build") is not None
     assert not cache.cache_path(book).exists()
     assert "cache" not in capsys.readouterr().err
+
+
+def test_compiled_templates_are_kept_and_a_folder_that_cannot_be_written_only_costs_time(tmp_path):
+    import jinja2
+
+    from builder import render as rendering
+
+    kept = rendering._bytecode_cache(str(tmp_path / "compiled"))
+    env = jinja2.Environment(loader=jinja2.PackageLoader("builder", "templates"), bytecode_cache=kept)
+    env.get_template("home.md.j2")
+    assert list((tmp_path / "compiled").iterdir())  # compiled once, read back by the next run
+    assert isinstance(rendering._bytecode_cache(None), jinja2.FileSystemBytecodeCache)  # Jinja's folder
+
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    assert rendering._bytecode_cache(str(tmp_path / "a-file" / "compiled")) is None
