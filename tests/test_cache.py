@@ -133,9 +133,7 @@ def test_compiled_templates_are_kept_and_a_folder_that_cannot_be_written_only_co
 
     from builder import render as rendering
 
-    kept = rendering._bytecode_cache(str(tmp_path / "compiled"))
-    env = jinja2.Environment(loader=jinja2.PackageLoader("builder", "templates"), bytecode_cache=kept)
-    env.get_template("home.md.j2")
+    rendering._environment(str(tmp_path / "compiled")).get_template("home.md.j2")
     assert list((tmp_path / "compiled").iterdir())  # compiled once, read back by the next run
     assert isinstance(rendering._bytecode_cache(None), jinja2.FileSystemBytecodeCache)  # Jinja's folder
 
