@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 from typing import Callable, Sequence, TypeVar
@@ -89,8 +90,10 @@ class Pending:
         return pickle.loads(data)
 
     def cancel(self) -> None:
+        """Stop the child at once (a book with errors does not wait for work it will not use)."""
         if self.pid is not None:
-            os.close(self.reader)  # the child's write fails and it exits
+            os.kill(self.pid, signal.SIGKILL)  # it holds nothing but its end of the pipe
+            os.close(self.reader)
             os.waitpid(self.pid, 0)
             self.pid = None
             gc.unfreeze()
@@ -146,7 +149,7 @@ class Steps:
                 self.taken += 1
                 return value
             except Exception:  # the child failed: what it did not give is computed here
-                self.cancel()
+                self._reap()
         if self.here is None:
             self.here = self.function(*self.args)
             for _ in range(self.taken):
@@ -157,12 +160,18 @@ class Steps:
     def result(self):
         """The next value, the last one wanted: the child is then done."""
         value = self.next()
-        self.cancel()
+        self._reap()
         return value
 
     def cancel(self) -> None:
+        """Stop the child at once: its values are not wanted."""
         if self.stream is not None:
-            self.stream.close()  # a child still writing fails and exits
+            os.kill(self.pid, signal.SIGKILL)  # it holds nothing but its end of the pipe
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
             self.stream = None
             os.waitpid(self.pid, 0)
             gc.unfreeze()

@@ -132,3 +132,28 @@ def test_steps_without_a_second_core_run_here(monkeypatch):
     steps = parallel.steps_in_background(counting_to, 2)
     assert steps.pid is None
     assert [steps.next(), steps.result()] == [(0, os.getpid()), (1, os.getpid())]
+
+
+def sleeps(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+def value_then_sleep(seconds):
+    yield "first"
+    time.sleep(seconds)
+    yield "second"
+
+
+def test_cancel_stops_the_child_without_waiting_for_its_work(two_cores):
+    started = time.monotonic()
+    pending = parallel.in_background(sleeps, 60)
+    steps = parallel.steps_in_background(value_then_sleep, 60)
+    assert steps.next() == "first"
+    pids = [pending.pid, steps.pid]
+    pending.cancel()
+    steps.cancel()
+    assert time.monotonic() - started < 30
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, 0)  # reaped
