@@ -62,7 +62,12 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item]) -> list[
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     next_chunk = multiprocessing.get_context("fork").Value("i", 0)
     children = [in_background(_take_chunks, function, items, bounds, next_chunk) for _ in range(count - 1)]
-    done = _take_chunks(function, items, bounds, next_chunk)
+    try:
+        done = _take_chunks(function, items, bounds, next_chunk)
+    except BaseException:  # an error here (or Ctrl-C): the children's work is not wanted
+        for child in children:
+            child.cancel()
+        raise
     for child in children:
         done.update(child.result())  # a child that failed gives {} here: its chunks are computed below
     for number, (start, end) in enumerate(bounds):

@@ -157,3 +157,18 @@ def test_cancel_stops_the_child_without_waiting_for_its_work(two_cores):
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, 0)  # reaped
+
+
+def test_an_error_here_stops_the_children_of_fork_map(two_cores):
+    parent = os.getpid()
+
+    def fails_here(n):
+        if os.getpid() == parent:
+            raise ValueError("broken page")
+        time.sleep(0.001)
+        return n
+
+    with pytest.raises(ValueError, match="broken page"):
+        parallel.fork_map(fails_here, list(range(1000)))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left, not even one to reap
