@@ -176,14 +176,17 @@ def _force_layout(nodes: list[str], edges: list[tuple[str, str]], kinds: dict[st
         dy = [0.0] * n
         for i in range(n):
             xi, yi = xs[i], ys[i]
+            push_x, push_y = dx[i], dy[i]  # summed here in the same order as dx[i] += …: the same floats
             for j in range(i + 1, n):
                 ddx, ddy = xi - xs[j], yi - ys[j]
                 d2 = ddx * ddx + ddy * ddy or 0.01
                 f = k2 / d2  # repulsion k²/d along the unit vector (ddx, ddy)/d
-                dx[i] += ddx * f
-                dy[i] += ddy * f
-                dx[j] -= ddx * f
-                dy[j] -= ddy * f
+                fx, fy = ddx * f, ddy * f
+                push_x += fx
+                push_y += fy
+                dx[j] -= fx
+                dy[j] -= fy
+            dx[i], dy[i] = push_x, push_y
         for i, j in pairs:
             ddx, ddy = xs[i] - xs[j], ys[i] - ys[j]
             f = math.sqrt(ddx * ddx + ddy * ddy) / k  # attraction d²/k
