@@ -2,21 +2,24 @@
 
 Exit codes: 0 success; 1 the book has errors (or warnings with --strict),
 or 'new' refused the id; 2 wrong usage (or 'review' cannot read the base
-revision); 3 the site engine failed (the previous site is untouched).
+revision); 3 the site engine failed (the previous site is untouched);
+130 interrupted (Ctrl-C or SIGTERM: the previous site is untouched).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from .diagnostics import BuildFailed, Diagnostic, sorted_diagnostics
 from . import printcmd
 from .pipeline import Paths, SiteBuildFailed, build_site, check, failures, generate, quiet_mkdocs
 
-EXIT_OK, EXIT_BOOK, EXIT_USAGE, EXIT_SITE = 0, 1, 2, 3
+EXIT_OK, EXIT_BOOK, EXIT_USAGE, EXIT_SITE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _paths(args) -> Paths:
@@ -161,9 +164,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("build", "serve", "pdf") and not config.is_file():
         print(f"error: no mkdocs.yml at '{config}' — pass --config PATH", file=sys.stderr)
         return EXIT_USAGE
+    # SIGTERM (a cancelled CI job) stops a command as Ctrl-C does, so that its clean-up runs: child processes
+    # stopped, half-built folders removed, the previous site kept
+    previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        print(f"{args.command} interrupted; the previous site is untouched", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         saving = getattr(args, "saving_cache", None)
         if saving is not None:
             saving.wait()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -169,8 +170,9 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> None:
     nav_file = parent / f".{paths.site.name}.nav-{os.getpid()}.json"
     for folder in (fresh, staging):
         shutil.rmtree(folder, ignore_errors=True)
-    nav_file.write_text(json.dumps(nav), encoding="utf-8")
+    engine = None
     try:
+        nav_file.write_text(json.dumps(nav), encoding="utf-8")
         # the engine's messages go to a file, not a pipe: a full pipe would stop it while the PDFs are laid out
         with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as messages:
             engine = subprocess.Popen(
@@ -178,17 +180,15 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> None:
                  str(nav_file), "1" if pdfs is not None else "0",
                  str(logging.getLogger("mkdocs").getEffectiveLevel())],
                 stderr=messages, text=True, env={**os.environ, "PYTHONPATH": _package_path()})
-            try:
-                if pdfs is not None:
-                    pdfs(staging)
-                returncode = engine.wait()
-            except BaseException:
-                engine.kill()
-                engine.wait()
-                raise
+            if pdfs is not None:
+                pdfs(staging)
+            returncode = engine.wait()
             messages.seek(0)
             stderr = messages.read()
-    except BaseException:
+    except BaseException:  # a failure, Ctrl-C or SIGTERM: the engine is stopped before its folder is removed
+        if engine is not None and engine.poll() is None:
+            engine.kill()
+            engine.wait()
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -205,10 +205,22 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> None:
         shutil.rmtree(fresh / "pdf", ignore_errors=True)
         staging.mkdir(exist_ok=True)  # the PDFs make it as they are written
         os.replace(staging, fresh / "pdf")
-    if paths.site.exists():
-        os.replace(paths.site, old)
-    os.replace(fresh, paths.site)
+    with _signals_held():  # the old site moved aside and the new one put in its place, never only the first
+        if paths.site.exists():
+            os.replace(paths.site, old)
+        os.replace(fresh, paths.site)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait until the block has run (they are then raised as usual)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def build(paths: Paths, strict: bool = False) -> Book:

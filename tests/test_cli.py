@@ -95,3 +95,44 @@ def test_usage_errors_exit_2(tmp_path):
     assert run_builder("check", "--root", str(tmp_path / "missing")).returncode == 2
     assert run_builder("build", "--root", str(tmp_path)).returncode == 2
     assert run_builder("frobnicate").returncode == 2
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+def test_sigterm_stops_a_build_and_leaves_the_old_site(minimal_book, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import PROJECT
+
+    site = tmp_path / "site"
+    args = ["build", "--no-pdf", "--root", str(minimal_book), "--config", str(CONFIG), "--site-dir", str(site)]
+    assert run_builder(*args).returncode == 0
+    before = tree_digest(site)
+    build = subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=PROJECT, stderr=subprocess.PIPE,
+                             text=True)
+    for line in build.stderr:
+        if line.startswith("generated "):
+            break  # the site engine starts now: it takes a second or more to import and build
+    build.send_signal(signal.SIGTERM)
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode == 130
+    assert "build interrupted; the previous site is untouched" in stderr
+    assert "Traceback" not in stderr
+    assert tree_digest(site) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _processes_mentioning(str(tmp_path))  # the site engine was stopped too
