@@ -16,7 +16,7 @@ from . import schema
 from .bibliography import load_bib_file
 from .diagnostics import Diagnostic, Loc, error, warning
 from .frontmatter import parse_yaml, split
-from .parallel import Pending, Steps, steps_in_background
+from .parallel import Steps, steps_in_background
 from .quotes import paragraphs
 from .records import Actor, Archive, BibEntry, Body, Claim, Evidence, Page, Relation, Scenario, Source
 
@@ -313,10 +313,10 @@ BIB_BYTES_WORTH_A_PROCESS = 128 * 1024
 
 
 def _start_parsing_bib(root: Path, cache: dict | None, after_bib: Callable | None
-                       ) -> tuple[list[tuple[Path, str]], dict, Pending | Steps | None]:
-    """The .bib files; the stat keys of those not cached, taken now; and their parse, started on another core
-    (pybtex's parser is the slowest part of loading, ~0.3 s for 4,000 entries: it runs while the notes are read).
-    ``after_bib`` follows on that core when every file is parsed there."""
+                       ) -> tuple[list[tuple[Path, str]], dict, Steps | None, bool]:
+    """The .bib files; the stat keys of those not cached, taken now; their parse, started on another core
+    (pybtex's parser is the slowest part of loading, ~0.3 s for 4,000 entries: it runs while the notes are read);
+    and whether ``after_bib`` follows on that core (it does when every file is parsed there)."""
     bib_dir = root / "bibliography"
     files = [(path, path.relative_to(root).as_posix()) for path in sorted(bib_dir.glob("*.bib"))] \
         if bib_dir.is_dir() else []
@@ -326,11 +326,13 @@ def _start_parsing_bib(root: Path, cache: dict | None, after_bib: Callable | Non
         if _cache_hit(cache, rel, key) is None:
             stale[rel] = key
     if not stale:
-        return files, stale, None
+        return files, stale, None, False
     todo = [(path, rel) for path, rel in files if rel in stale]
     if sum(key[1] for key in stale.values() if key is not None) < BIB_BYTES_WORTH_A_PROCESS:
-        return files, stale, Pending(_parse_bib_files, (todo,))  # parsed here, when asked for
-    return files, stale, steps_in_background(_bib_steps, todo, after_bib if len(todo) == len(files) else None)
+        return files, stale, Steps(_bib_steps, (todo, None)), False  # parsed here, when asked for
+    follow = after_bib if len(todo) == len(files) else None
+    parsing = steps_in_background(_bib_steps, todo, follow)
+    return files, stale, parsing, follow is not None and parsing.pid is not None
 
 
 def _is_markdown(name: str) -> bool:
@@ -379,7 +381,7 @@ def load_starting(root: Path, cache: dict | None = None,
     parsed them (the build formats the references there while the notes are read and linked). The second
     value gives that call's result (``result()``, or ``cancel()``); it is None when the .bib files were not
     parsed on another core: then nothing was started."""
-    bib_files, stale_bib, parsing = _start_parsing_bib(root, cache, after_bib)
+    bib_files, stale_bib, parsing, follows = _start_parsing_bib(root, cache, after_bib)
     diagnostics: list[Diagnostic] = []
     content = root / "content"
     collected: dict[str, dict] = {"actor": {}, "scenario": {}, "claim": {}, "source": {}, "page": {}}
@@ -408,8 +410,7 @@ def load_starting(root: Path, cache: dict | None = None,
         seen[stem] = rel
         collected[kind][stem] = record
 
-    parsed = dict(zip(stale_bib, parsing.next() if isinstance(parsing, Steps) else parsing.result())) \
-        if parsing is not None else {}
+    parsed = dict(zip(stale_bib, parsing.next())) if parsing is not None else {}
     per_file = []
     for path, rel in bib_files:
         files.append(rel)
@@ -426,8 +427,6 @@ def load_starting(root: Path, cache: dict | None = None,
     loaded = Loaded(collected["actor"], collected["scenario"], collected["claim"], collected["source"],
                     collected["page"], bib, archives, tuple(diagnostics), tuple(files),
                     frozenset(stem for stem in seen if not any(stem in group for group in collected.values())))
-    following = parsing if isinstance(parsing, Steps) and parsing.pid is not None and after_bib is not None \
-        and len(stale_bib) == len(bib_files) else None
-    if isinstance(parsing, Steps) and following is None:
-        parsing.cancel()
-    return loaded, following
+    if parsing is not None and not follows:
+        parsing.cancel()  # its one value was taken: the child is done
+    return loaded, parsing if follows else None

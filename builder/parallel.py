@@ -76,34 +76,6 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item]) -> list[
     return [result for number in range(len(bounds)) for result in done[number]]
 
 
-class Pending:
-    """The result of a call running in a forked child; ``result()`` waits for it."""
-
-    def __init__(self, function: Callable, args: tuple, pid: int | None = None, reader: int | None = None):
-        self.function, self.args, self.pid, self.reader = function, args, pid, reader
-
-    def result(self):
-        if self.pid is None:
-            return self.function(*self.args)
-        with os.fdopen(self.reader, "rb") as stream:
-            data = stream.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        gc.unfreeze()
-        if status != 0 or not data:
-            return self.function(*self.args)  # the child failed: the same call here gives the same result
-        return pickle.loads(data)
-
-    def cancel(self) -> None:
-        """Stop the child at once (a book with errors does not wait for work it will not use)."""
-        if self.pid is not None:
-            os.kill(self.pid, signal.SIGKILL)  # it holds nothing but its end of the pipe
-            os.close(self.reader)
-            os.waitpid(self.pid, 0)
-            self.pid = None
-            gc.unfreeze()
-
-
 def _fork(write: Callable[[object], None]) -> tuple[int, int] | None:
     """Fork a child that calls ``write(stream)`` and exits; (pid, read end of its pipe), or None without fork."""
     if workers() < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
@@ -128,13 +100,6 @@ def _fork(write: Callable[[object], None]) -> tuple[int, int] | None:
             os._exit(code)
     os.close(writer)
     return pid, reader
-
-
-def in_background(function: Callable[..., Result], *args) -> Pending:
-    """Start ``function(*args)`` in a forked child (when there is a second core and fork); see ``Pending``."""
-    # pickled whole before writing: a child that fails half-way writes nothing, and the call is made again here
-    forked = _fork(lambda stream: stream.write(pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)))
-    return Pending(function, args) if forked is None else Pending(function, args, *forked)
 
 
 class Steps:
@@ -183,7 +148,8 @@ class Steps:
 
 
 def steps_in_background(function: Callable, *args) -> Steps:
-    """Start the generator ``function(*args)`` in a forked child; each value it yields is sent as it comes."""
+    """Start the generator ``function(*args)`` in a forked child (when there is a second core and fork); each
+    value it yields is sent as it comes, pickled whole first: a child that fails half-way sends no half value."""
 
     def write(stream) -> None:
         for value in function(*args):
@@ -192,3 +158,12 @@ def steps_in_background(function: Callable, *args) -> Steps:
 
     forked = _fork(write)
     return Steps(function, args) if forked is None else Steps(function, args, *forked)
+
+
+def _one_value(function: Callable, args: tuple):
+    yield function(*args)
+
+
+def in_background(function: Callable[..., Result], *args) -> Steps:
+    """Start ``function(*args)`` in a forked child; ``result()`` waits for it (see ``Steps``)."""
+    return steps_in_background(_one_value, function, args)
