@@ -185,6 +185,10 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> None:
             returncode = engine.wait()
             messages.seek(0)
             stderr = messages.read()
+        if stderr:
+            sys.stderr.write(stderr)
+        if returncode != 0:
+            raise SiteBuildFailed(stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}")
     except BaseException:  # a failure, Ctrl-C or SIGTERM: the engine is stopped before its folder is removed
         if engine is not None and engine.poll() is None:
             engine.kill()
@@ -194,13 +198,6 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> None:
         raise
     finally:
         nav_file.unlink(missing_ok=True)
-    if stderr:
-        sys.stderr.write(stderr)
-    if returncode != 0:
-        shutil.rmtree(fresh, ignore_errors=True)
-        shutil.rmtree(staging, ignore_errors=True)
-        reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
-        raise SiteBuildFailed(reason)
     if pdfs is not None:
         shutil.rmtree(fresh / "pdf", ignore_errors=True)
         staging.mkdir(exist_ok=True)  # the PDFs make it as they are written
