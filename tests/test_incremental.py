@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
+from builder import cache
 from builder.bench.generate import generate as generate_book
 from builder.diagnostics import BuildFailed
 from builder.incremental import BuildState, generate_incremental
@@ -144,3 +147,132 @@ def test_a_relay_changed_down_a_chain_shows_on_the_first_source(book, tmp_path):
     assert f"sources/{first.stem}.md" in written
     assert before.pages[f"sources/{first.stem}.md"] != after.pages[f"sources/{first.stem}.md"]
     assert_same_as_full(book, paths, tmp_path, "chain")
+
+
+def _random_note(rng: random.Random, book: Path, folder: str = "") -> Path:
+    return rng.choice(sorted((book / "content" / folder).rglob("*.md") if folder else
+                             (book / "content").rglob("*.md")))
+
+
+def _ids(book: Path) -> list[str]:
+    return sorted(path.stem for path in (book / "content").rglob("*.md"))
+
+
+def _sample_ids(rng: random.Random, book: Path, folder: str) -> list[str]:
+    return rng.sample(sorted(path.stem for path in (book / "content" / folder).glob("*.md")), 2)
+
+
+def _keys(book: Path) -> list[str]:
+    return re.findall(r"^@\w+\{([\w-]+),", (book / "bibliography" / "book.bib").read_text(), re.M)
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _rename(rng: random.Random, book: Path) -> None:
+    """A note gets a new id, and every note that refers to it is changed to the new one."""
+    note = _random_note(rng, book, rng.choice(["actors", "claims", "sources"]))
+    old, new = note.stem, f"renamed-{note.stem}"
+    for other in (book / "content").rglob("*.md"):
+        text = other.read_text(encoding="utf-8")
+        changed = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, text)
+        if changed != text:
+            other.write_text(changed, encoding="utf-8")
+    note.rename(note.with_name(f"{new}.md"))
+
+
+def _copy(rng: random.Random, book: Path) -> None:
+    note = _random_note(rng, book, "claims")
+    note.with_name(f"copy-{note.name}").write_text(note.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def _retitle(rng: random.Random, book: Path) -> None:
+    bib = book / "bibliography" / "book.bib"
+    bib.write_text(re.sub(r"title = \{", "title = {Retitled ", bib.read_text(encoding="utf-8"),
+                          count=rng.randint(1, 40)), encoding="utf-8")
+
+
+def _edit_random(rng: random.Random, book: Path, folder: str, pattern: str, replacement) -> None:
+    candidates = [p for p in sorted((book / "content" / folder).glob("*.md"))
+                  if re.search(pattern, p.read_text(encoding="utf-8"), re.M)]
+    if candidates:  # the new value may be the old one: an edit that changes nothing is an edit too
+        path = rng.choice(candidates)
+        path.write_text(re.sub(pattern, replacement, path.read_text(encoding="utf-8"), count=1, flags=re.M),
+                        encoding="utf-8")
+
+
+# edits as a writer makes them, at random places; several may break the book (a removed note others cite,
+# a locator past the end of the archived text), and the session then undoes them
+RANDOM_EDITS = {
+    "add a cross-reference": lambda rng, book: _append(_random_note(rng, book),
+                                                       f"\nSee [[{rng.choice(_ids(book))}]].\n"),
+    "add a citation": lambda rng, book: _append(_random_note(rng, book),
+                                                f"\nAs reported [@{rng.choice(_keys(book))}].\n"),
+    "drop a cross-reference": lambda rng, book: _edit_random(rng, book, rng.choice(["actors", "scenarios"]),
+                                                             r"\[\[[^\]]+\]\]", "someone"),
+    "add a section": lambda rng, book: _append(_random_note(rng, book),
+                                               f"\n## Later\n\nMore on [[{rng.choice(_ids(book))}]].\n"),
+    "change a stance": lambda rng, book: _edit_random(
+        rng, book, "claims", r"stance: \w+", f"stance: {rng.choice(['supports', 'contradicts', 'qualifies'])}"),
+    "change a locator": lambda rng, book: _edit_random(rng, book, "claims", r"locator: para\. \d+",
+                                                       f"locator: para. {rng.randint(1, 20)}"),
+    "drop an evidence item": lambda rng, book: _edit_random(rng, book, "claims",
+                                                            r"^  - source: .*\n(?:    .*\n)*", ""),
+    "regrade a source": lambda rng, book: _edit_random(rng, book, "sources", r"^reliability: .*$",
+                                                       f"reliability: {rng.choice('ABCDEF')}"),
+    "change relays": lambda rng, book: _edit_random(rng, book, "sources", r"^relays: .*$",
+                                                    f"relays: [{', '.join(_sample_ids(rng, book, 'sources'))}]"),
+    "change a likelihood": lambda rng, book: _edit_random(rng, book, "scenarios", r"^likelihood: .*$",
+                                                          f"likelihood: {rng.choice(['likely', 'very unlikely'])}"),
+    "change an actor's kind": lambda rng, book: _edit_random(rng, book, "actors", r"^kind: .*$",
+                                                             f"kind: {rng.choice(['person', 'state', 'party'])}"),
+    "change a claim's actors": lambda rng, book: _edit_random(
+        rng, book, "claims", r"^actors: .*$", f"actors: [{', '.join(_sample_ids(rng, book, 'actors'))}]"),
+    "rename a note": _rename,
+    "remove a note": lambda rng, book: _random_note(rng, book, rng.choice(["actors", "claims", "sources"])).unlink(),
+    "copy a note": _copy,
+    "retitle references": _retitle,
+    "extend an archived text": lambda rng, book: _append(
+        rng.choice(sorted((book / "bibliography" / "archive").glob("*.txt"))), "\nA further paragraph.\n"),
+    "edit a page": lambda rng, book: _append(rng.choice(sorted((book / "content").glob("*.md"))),
+                                             f"\nOn [[{rng.choice(_ids(book))}]] [@{rng.choice(_keys(book))}].\n"),
+}
+
+
+def test_a_long_session_of_mixed_edits_matches_full_builds(book, tmp_path):
+    """Every kind of edit, twice over in a random order, one to three at a time, as ``serve`` and ``build`` with
+    its cache see them; a build that fails is undone, as a writer would undo it. After every step the pages
+    (and the navigation) are those of a build from scratch."""
+    rng = random.Random(3)
+    edits = [name for _ in range(2) for name in rng.sample(sorted(RANDOM_EDITS), len(RANDOM_EDITS))]
+    paths = Paths.for_root(book, CONFIG, build=tmp_path / "incremental")
+    cached = Paths.for_root(book, CONFIG, build=tmp_path / "cached")
+    state = BuildState()
+    generate_incremental(paths, state)
+    failed = 0
+    step = 0
+    while edits:
+        before = tmp_path / "before"
+        shutil.rmtree(before, ignore_errors=True)
+        shutil.copytree(book, before)
+        for _ in range(min(rng.choice([1, 1, 2, 3]), len(edits))):
+            RANDOM_EDITS[edits.pop()](rng, book)
+        try:
+            generate_incremental(paths, state)
+        except BuildFailed:
+            failed += 1
+            shutil.rmtree(book)
+            shutil.copytree(before, book)
+            generate_incremental(paths, state)
+        scratch = tmp_path / f"scratch-{step}"
+        assert_same_as_from_scratch(book, paths.docs, scratch)
+        assert (paths.build / "nav.yml").read_text() == (scratch / "nav.yml").read_text()
+        if step % 4 == 3:  # the build cache, saved by one build and read by the next
+            cached_state, _ = cache.load_state(cached)
+            generate_incremental(cached, cached_state)
+            cache.save_state(cached, cached_state)
+            assert tree(cached.docs) == tree(scratch / "docs")
+        shutil.rmtree(scratch)
+        step += 1
+    assert failed, "no edit broke the book: the undo after a failed build went untested"
