@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
+from typing import Callable
 
 from .cli import print_diagnostics
 from .diagnostics import BuildFailed
@@ -12,18 +14,102 @@ from .incremental import BuildState, generate_incremental
 from .pipeline import Paths, quiet_mkdocs
 
 POLL_SECONDS = 0.5
+"""How often the input folders are compared when the system gives no file events."""
+SETTLE_SECONDS = 0.05
+"""An editor's save is several events (a temporary file, a rename): the rebuild waits for this much quiet."""
+INPUT_FOLDERS = ("content", "bibliography")
+# what writing, moving or removing a file reports; opening and reading one (as the builder does) reports
+# "opened" and "closed_no_write", which must not start another rebuild
+CHANGE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
 
 
 def snapshot(paths: Paths) -> dict[str, tuple[int, int]]:
     """(mtime, size) of every input file, to notice edits."""
     state = {}
-    for folder in (paths.root / "content", paths.root / "bibliography"):
+    for folder in (paths.root / name for name in INPUT_FOLDERS):
         if folder.is_dir():
             for path in folder.rglob("*"):
                 if path.is_file():
                     stat = path.stat()
                     state[str(path)] = (stat.st_mtime_ns, stat.st_size)
     return state
+
+
+def _poll(paths: Paths, on_change: Callable[[], None], stop: threading.Event, ready: threading.Event) -> None:
+    seen = snapshot(paths)
+    ready.set()
+    while not stop.wait(POLL_SECONDS):
+        now = snapshot(paths)
+        if now != seen:
+            seen = now
+            on_change()
+
+
+def _start_observer(paths: Paths, changed: threading.Event):
+    """A watchdog observer that sets ``changed`` on every edit under the input folders, including folders
+    created after it started; None when the system cannot report file events (then the folders are polled)."""
+    try:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+    except ImportError:  # pragma: no cover - watchdog comes with mkdocs
+        return None
+    root = os.fspath(paths.root)
+    inputs = {os.path.join(root, name) for name in INPUT_FOLDERS}
+    observer = Observer()
+    watched: set[str] = set()
+
+    def watch_inputs() -> None:
+        for folder in sorted(inputs - watched):
+            if os.path.isdir(folder):
+                observer.schedule(handler, folder, recursive=True)
+                watched.add(folder)
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            if event.event_type not in CHANGE_EVENTS:
+                return
+            touched = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")}
+            if any(path == folder or path.startswith(folder + os.sep) for path in touched for folder in inputs):
+                if inputs - watched:
+                    watch_inputs()  # content/ or bibliography/ may have just been made
+                changed.set()
+
+    handler = Handler()
+    try:
+        observer.schedule(handler, root, recursive=False)  # to see content/ or bibliography/ being made
+        watch_inputs()
+        observer.start()
+    except OSError:  # e.g. the limit on inotify watches reached
+        return None
+    return observer
+
+
+def watch(paths: Paths, on_change: Callable[[], None], stop: threading.Event,
+          ready: threading.Event | None = None) -> None:
+    """Call ``on_change`` after each edit under content/ or bibliography/, until ``stop`` is set; ``ready`` is
+    set once every later edit will be seen.
+
+    File events (inotify, FSEvents …, through watchdog) start a rebuild at once and cost nothing while
+    nothing changes; where the system gives none, the folders are compared every ``POLL_SECONDS``."""
+    ready = ready or threading.Event()
+    changed = threading.Event()
+    observer = _start_observer(paths, changed)
+    if observer is None:
+        _poll(paths, on_change, stop, ready)
+        return
+    ready.set()
+    try:
+        while not stop.is_set():
+            if not changed.wait(POLL_SECONDS):
+                continue  # only to look at ``stop`` again
+            changed.clear()
+            while changed.wait(SETTLE_SECONDS) and not stop.is_set():
+                changed.clear()
+            if not stop.is_set():
+                on_change()
+    finally:
+        observer.stop()
+        observer.join()
 
 
 def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
@@ -47,17 +133,12 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
         return 1
     stop = threading.Event()
 
-    def watch() -> None:
-        seen = snapshot(paths)
-        while not stop.wait(POLL_SECONDS):
-            now = snapshot(paths)
-            if now != seen:
-                seen = now
-                started = time.perf_counter()
-                regenerate()
-                print(f"regenerated in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    def on_change() -> None:
+        started = time.perf_counter()
+        regenerate()
+        print(f"regenerated in {time.perf_counter() - started:.2f} s", file=sys.stderr)
 
-    watcher = threading.Thread(target=watch, daemon=True)
+    watcher = threading.Thread(target=watch, args=(paths, on_change, stop), daemon=True)
     watcher.start()
     try:
         mkdocs_serve(config_file=str(paths.config), livereload=True, build_type="dirty", dev_addr=dev_addr,

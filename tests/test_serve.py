@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+
+import pytest
 
 from conftest import CONFIG, PROJECT
 
@@ -47,3 +51,76 @@ def test_serve_rebuilds_after_an_edit(minimal_book):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "regenerated in" in output
+
+
+class Watching:
+    """``serve.watch`` running in a thread, counting the rebuilds it asks for."""
+
+    def __init__(self, root):
+        from builder import serve
+        from builder.pipeline import Paths
+
+        self.calls = threading.Semaphore(0)
+        self.stop = threading.Event()
+        ready = threading.Event()
+        self.thread = threading.Thread(target=serve.watch, args=(Paths.for_root(root, CONFIG), self.on_change,
+                                                                 self.stop, ready), daemon=True)
+        self.thread.start()
+        assert ready.wait(timeout=20)
+
+    def on_change(self) -> None:
+        self.calls.release()
+
+    def rebuilt(self, seconds: float = 20) -> bool:
+        return self.calls.acquire(timeout=seconds)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=20)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def watching(minimal_book):
+    started = []
+
+    def start(root=minimal_book):
+        started.append(Watching(root))
+        return started[-1]
+
+    yield start
+    for watcher in started:
+        watcher.close()
+
+
+def test_an_edit_asks_for_a_rebuild_and_reading_the_notes_for_none(minimal_book, watching):
+    watcher = watching()
+    note = minimal_book / "content" / "actors" / "russia.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert watcher.rebuilt()
+    while watcher.rebuilt(seconds=1):  # one save may be heard as two edits on a busy machine
+        pass
+    for path in sorted((minimal_book / "content").rglob("*.md")):
+        path.read_bytes()  # what a rebuild does: were that an edit, serve would rebuild for ever
+    assert not watcher.rebuilt(seconds=1)
+
+
+def test_a_bibliography_folder_made_after_serve_started_is_watched(minimal_book, watching):
+    shutil.rmtree(minimal_book / "bibliography")
+    watcher = watching()
+    (minimal_book / "bibliography").mkdir()
+    assert watcher.rebuilt()
+    while watcher.rebuilt(seconds=1):
+        pass
+    (minimal_book / "bibliography" / "book.bib").write_text("@misc{a, title = {A}}\n", encoding="utf-8")
+    assert watcher.rebuilt()
+
+
+def test_without_file_events_the_folders_are_polled(minimal_book, watching, monkeypatch):
+    from builder import serve
+
+    monkeypatch.setattr(serve, "_start_observer", lambda paths, changed: None)
+    watcher = watching()
+    note = minimal_book / "content" / "actors" / "russia.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert watcher.rebuilt()
