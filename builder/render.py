@@ -457,7 +457,8 @@ def _nav(book: Book, citer: Citer, settings: Settings, prose: list[Page], kinds:
             {"Claims & evidence": claims}, {"Sources": sources}]
 
 
-def read_settings(mkdocs_yml: Path) -> Settings:
+def read_mkdocs_yml(mkdocs_yml: Path) -> dict:
+    """The settings file as plain data, its ``!!python/name:`` and other tags read as None; {} when unreadable."""
     import yaml
 
     class _Lenient(yaml.SafeLoader):
@@ -467,6 +468,13 @@ def read_settings(mkdocs_yml: Path) -> Settings:
     try:
         data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_Lenient) or {}
     except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_settings(mkdocs_yml: Path) -> Settings:
+    data = read_mkdocs_yml(mkdocs_yml)
+    if not data:
         return Settings()
     book = ((data.get("extra") or {}).get("book") or {})
     defaults = Settings()

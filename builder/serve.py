@@ -6,12 +6,14 @@ import os
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Callable
 
 from .cli import print_diagnostics
 from .diagnostics import BuildFailed
 from .incremental import BuildState, generate_incremental
 from .pipeline import Paths, quiet_mkdocs
+from .render import read_mkdocs_yml
 
 POLL_SECONDS = 0.5
 """How often the input folders are compared when the system gives no file events."""
@@ -112,6 +114,13 @@ def watch(paths: Paths, on_change: Callable[[], None], stop: threading.Event,
         observer.join()
 
 
+def site_hooks(config: Path) -> list[str]:
+    """mkdocs' ``hooks:`` for ``serve``: those of the settings file, then ``site_hooks.py``."""
+    configured = read_mkdocs_yml(config).get("hooks") or []
+    own = [str(config.parent / hook) for hook in configured if isinstance(hook, str)]
+    return own + [str(Path(__file__).resolve().parent / "site_hooks.py")]
+
+
 def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
@@ -142,7 +151,7 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
     watcher.start()
     try:
         mkdocs_serve(config_file=str(paths.config), livereload=True, build_type="dirty", dev_addr=dev_addr,
-                     docs_dir=str(paths.docs), nav=nav)
+                     docs_dir=str(paths.docs), nav=nav, hooks=site_hooks(paths.config))
     finally:
         stop.set()
     return 0

@@ -47,6 +47,8 @@ def test_serve_rebuilds_after_an_edit(minimal_book):
                         encoding="utf-8")
         assert "Russia has signed a treaty" in fetch(url, "Russia has signed a treaty", 30)
         assert not (minimal_book / "content" / "actors" / "russia.md.tmp").exists()
+        # the theme's templates, compiled once (builder/site_hooks.py), not again for every rebuild
+        assert list((minimal_book / "build" / "cache" / "theme-templates").glob("__jinja2_*.cache"))
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
@@ -124,3 +126,14 @@ def test_without_file_events_the_folders_are_polled(minimal_book, watching, monk
     note = minimal_book / "content" / "actors" / "russia.md"
     note.write_text(note.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     assert watcher.rebuilt()
+
+
+def test_serve_keeps_the_hooks_of_the_settings_file(tmp_path):
+    from builder.serve import site_hooks
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: A book\nhooks:\n  - hooks/links.py\n", encoding="utf-8")
+    hooks = site_hooks(config)
+    assert hooks[0] == str(tmp_path / "hooks" / "links.py")
+    assert hooks[1].endswith("site_hooks.py") and len(hooks) == 2
+    assert site_hooks(CONFIG)[-1] == hooks[1]

@@ -1,0 +1,29 @@
+"""A mkdocs hook that ``serve`` adds to the site's settings (mkdocs' ``hooks:``).
+
+mkdocs reads its settings and makes a new template environment for every rebuild, so the theme's
+templates were compiled again after each edit: 0.16 of the 0.26 s that mkdocs took to rebuild one page of
+this book. Compiled templates are kept in ``build/cache/theme-templates`` instead, checked against each
+template's source as Python's .pyc files are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+
+def compiled_templates(docs_dir: str) -> Path:
+    """The folder for compiled theme templates of the site whose Markdown is in ``docs_dir`` (build/docs)."""
+    return Path(docs_dir).parent / "cache" / "theme-templates"
+
+
+def on_env(env: jinja2.Environment, config, files) -> jinja2.Environment:
+    if env.bytecode_cache is None:
+        folder = compiled_templates(config.docs_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:  # compiled on each rebuild, as without this hook
+            return env
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    return env
