@@ -169,9 +169,11 @@ class Citer:
                               lambda: self._link_to(note_id, folder, label, anchor))
 
     def _link_to(self, note_id: str, folder: str, label: str, anchor: str) -> str:
-        target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
         text = escape_text(label) if label else inline_text(self.title_of(note_id))
-        return f'[{text}]({link_from(folder, target)} "{escape_title(self.note_summary(note_id))}")'
+        return f'[{text}]({self._note_href(note_id, anchor, folder)} "{escape_title(self.note_summary(note_id))}")'
+
+    def _note_href(self, note_id: str, anchor: str, folder: str) -> str:
+        return link_from(folder, page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else ""))
 
     def section_link(self, note_id: str, section: str, anchor: str, folder: str) -> str:
         """A link to one section of a note's page, labelled with the section's title."""
@@ -179,8 +181,7 @@ class Citer:
                               lambda: self._section_link(note_id, section, anchor, folder))
 
     def _section_link(self, note_id: str, section: str, anchor: str, folder: str) -> str:
-        target = page_path(self.book.notes[note_id]) + (f"#{anchor}" if anchor else "")
-        return f"[{escape_text(section)}]({link_from(folder, target)})"
+        return f"[{escape_text(section)}]({self._note_href(note_id, anchor, folder)})"
 
     def source_link(self, key: str, folder: str, locator: str = "", label: str = "") -> str:
         """A link to a source's page (or its bibliography entry), the full reference as the tooltip."""

@@ -21,7 +21,7 @@ from . import schema
 from .bibliography import Reference, format_references
 from .cite import BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, folder_of, inline_text, link_from
 from .parallel import fork_map
-from .link import SECTIONS, Book, independent_groups, page_path
+from .link import SECTION_TITLES, Book, independent_groups, page_path
 from .records import Actor, Claim, Evidence, Page, Relation, Scenario, Source
 
 STANCE_SYMBOLS = {"supports": "▲", "contradicts": "▼", "qualifies": "◆"}
@@ -62,9 +62,9 @@ class Rendered:
 def _environment(compiled: str | None = None) -> jinja2.Environment:
     """The template environment (cached: compiling the templates is the slow part).
 
-    ``compiled``: a folder where Jinja keeps compiled templates between runs (see ``_bytecode_cache``)."""
+    ``compiled``: a folder where Jinja keeps compiled templates between runs (see ``bytecode_cache``)."""
     env = jinja2.Environment(
-        bytecode_cache=_bytecode_cache(compiled),
+        bytecode_cache=bytecode_cache(compiled),
         loader=jinja2.PackageLoader("builder", "templates"),
         autoescape=False,  # the output is Markdown; values are escaped explicitly
         trim_blocks=True,
@@ -80,7 +80,7 @@ def _environment(compiled: str | None = None) -> jinja2.Environment:
     return env
 
 
-def _bytecode_cache(compiled: str | None) -> jinja2.BytecodeCache | None:
+def bytecode_cache(compiled: str | None) -> jinja2.BytecodeCache | None:
     """Where compiled templates are kept between runs: ``compiled``, or else Jinja's own folder for this user in
     the temporary directory. Like Python's .pyc files: checked against each template's source (an edited
     template is compiled again), and only the first run on a machine compiles them all (~0.05 s)."""
@@ -309,7 +309,7 @@ class PageContext:
                         sorted({m[3] for m in marks.get(n, [])})) for n in numbers]
 
     def section_title(self, kind: type, anchor: str) -> str:
-        return dict(SECTIONS[kind])[anchor]
+        return SECTION_TITLES[kind][anchor]
 
     def relation_graph(self, actor_id: str = "") -> str:
         """Inline SVG of one actor's relations, or of the whole book's (builder/graph.py); "" if none."""

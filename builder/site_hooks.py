@@ -12,6 +12,8 @@ from pathlib import Path
 
 import jinja2
 
+from builder.render import bytecode_cache
+
 
 def compiled_templates(docs_dir: str) -> Path:
     """The folder for compiled theme templates of the site whose Markdown is in ``docs_dir`` (build/docs)."""
@@ -20,10 +22,5 @@ def compiled_templates(docs_dir: str) -> Path:
 
 def on_env(env: jinja2.Environment, config, files) -> jinja2.Environment:
     if env.bytecode_cache is None:
-        folder = compiled_templates(config.docs_dir)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:  # compiled on each rebuild, as without this hook
-            return env
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        env.bytecode_cache = bytecode_cache(str(compiled_templates(config.docs_dir)))
     return env

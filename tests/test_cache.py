@@ -135,7 +135,7 @@ def test_compiled_templates_are_kept_and_a_folder_that_cannot_be_written_only_co
 
     rendering._environment(str(tmp_path / "compiled")).get_template("home.md.j2")
     assert list((tmp_path / "compiled").iterdir())  # compiled once, read back by the next run
-    assert isinstance(rendering._bytecode_cache(None), jinja2.FileSystemBytecodeCache)  # Jinja's folder
+    assert isinstance(rendering.bytecode_cache(None), jinja2.FileSystemBytecodeCache)  # Jinja's folder
 
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
-    assert rendering._bytecode_cache(str(tmp_path / "a-file" / "compiled")) is None
+    assert rendering.bytecode_cache(str(tmp_path / "a-file" / "compiled")) is None
