@@ -9,15 +9,17 @@ of that many notes (``builder.bench.generate``), copied to a temporary folder.
 its statement (its title: every page that lists or links the claim changes).
 The figure is the time from writing the file to the claim's page, fetched over
 HTTP every 20 ms, showing the edit. That is the builder noticing the edit and
-regenerating the Markdown, then mkdocs noticing the new Markdown (it polls
-``build/docs`` every 0.5 s) and rebuilding the changed pages. Edits are spaced
-2–3 s apart at random (seeded), so that they fall at every phase of mkdocs' poll.
-Prints each edit's time, then the median, minimum and maximum.
+regenerating the Markdown, then mkdocs noticing the new Markdown and rebuilding
+the changed pages. Edits are spaced 2–3 s apart at random (seeded), so that they
+fall at every phase of anything that polls. Prints the CPU time ``serve`` takes
+while nothing changes (``--idle`` seconds, before the first edit; Linux), each
+edit's time, then the median, minimum and maximum.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -48,6 +50,15 @@ def fetch(url: str) -> str:
         return ""
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux's /proc), None where there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def make_book(notes: int, folder: Path) -> Path:
     book = folder / "book"
     if notes:
@@ -74,6 +85,7 @@ def main() -> int:
     parser.add_argument("--notes", type=int, default=0, help="synthetic book of this many notes (0: this book)")
     parser.add_argument("--edits", type=int, default=12)
     parser.add_argument("--what", choices=("body", "statement"), default="body")
+    parser.add_argument("--idle", type=float, default=10, help="seconds of CPU measured while nothing changes")
     args = parser.parse_args()
     rng = random.Random(1)
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as temporary:
@@ -92,6 +104,14 @@ def main() -> int:
                 time.sleep(0.2)
             print(f"{f'{args.notes} notes' if args.notes else 'this book'}, {len(claims)} claims: site served after "
                   f"{time.perf_counter() - started:.1f} s", flush=True)
+            time.sleep(2)  # the first build's aftermath (mkdocs' own first look at the pages)
+            before, idle_started = cpu_seconds(server.pid), time.perf_counter()
+            time.sleep(args.idle)
+            after = cpu_seconds(server.pid)
+            if before is not None and after is not None:
+                idle = time.perf_counter() - idle_started
+                print(f"idle: {after - before:.2f} s of CPU in {idle:.1f} s ({100 * (after - before) / idle:.1f} % of a "
+                      f"core)", flush=True)
             for number in range(args.edits):
                 time.sleep(2 + rng.random())
                 claim = claims[number % len(claims)]

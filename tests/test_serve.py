@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 import urllib.request
 
 import pytest
@@ -137,3 +138,110 @@ def test_serve_keeps_the_hooks_of_the_settings_file(tmp_path):
     assert hooks[0] == str(tmp_path / "hooks" / "links.py")
     assert hooks[1].endswith("site_hooks.py") and len(hooks) == 2
     assert site_hooks(CONFIG)[-1] == hooks[1]
+
+
+class SiteServer:
+    """mkdocs' development server watching a folder of pages and a settings file, as ``serve`` starts it, with
+    a builder that only counts the rebuilds it is asked for."""
+
+    def __init__(self, tmp_path, polling_seconds: float):
+        from mkdocs.livereload import LiveReloadServer
+
+        self.docs, self.settings = tmp_path / "docs", tmp_path / "mkdocs.yml"
+        self.docs.mkdir()
+        (self.docs / "index.md").write_text("# A book\n", encoding="utf-8")
+        self.settings.write_text("site_name: A book\n", encoding="utf-8")
+        self.config = types.SimpleNamespace(docs_dir=str(self.docs), config_file_path=str(self.settings))
+        self.rebuilds = threading.Semaphore(0)
+        self.server = LiveReloadServer(builder=self.rebuilds.release, host="127.0.0.1", port=free_port(),
+                                       root=str(tmp_path / "site"), polling_interval=polling_seconds)
+        self.server.watch(str(self.docs))
+        self.server.watch(str(self.settings))
+        self.serving: threading.Thread | None = None
+
+    def serve(self) -> None:
+        self.serving = threading.Thread(target=self.server.serve, daemon=True)
+        self.serving.start()
+        time.sleep(0.5)  # the server binds its port and starts its observer
+
+    def rebuilt(self, seconds: float) -> bool:
+        return self.rebuilds.acquire(timeout=seconds)
+
+    def close(self) -> None:
+        if self.serving is not None:
+            self.server.shutdown(wait=True)
+            self.serving.join(timeout=20)
+        else:
+            self.server.observer.stop()
+
+
+@pytest.fixture
+def site_server(tmp_path):
+    started = []
+
+    def start(polling_seconds: float = 60):
+        started.append(SiteServer(tmp_path, polling_seconds))
+        return started[-1]
+
+    yield start
+    for site in started:
+        site.close()
+
+
+def test_the_site_server_hears_new_pages_at_once_and_not_its_own_reading(site_server):
+    from watchdog.observers.polling import PollingObserver
+
+    from builder.serve import hear_page_edits
+
+    site = site_server(polling_seconds=60)  # were it still polling, it would see nothing for a minute
+    assert hear_page_edits(site.server, site.config) is site.server
+    assert not isinstance(site.server.observer, PollingObserver)
+    site.serve()
+    (site.docs / "claims").mkdir()
+    (site.docs / "claims" / "a-claim.md").write_text("# A claim\n", encoding="utf-8")
+    assert site.rebuilt(seconds=10)
+    while site.rebuilt(seconds=1):  # a file written, then closed: one rebuild or two
+        pass
+    for page in site.docs.rglob("*.md"):
+        page.read_bytes()  # what mkdocs' rebuild does: were that an edit, it would rebuild for ever
+    site.settings.read_bytes()
+    assert not site.rebuilt(seconds=1)
+    replacement = site.settings.with_name(".mkdocs.yml.tmp")  # how editors save: a new file renamed over it
+    replacement.write_text("site_name: Another book\n", encoding="utf-8")
+    replacement.replace(site.settings)
+    assert site.rebuilt(seconds=10)
+
+
+def test_without_file_events_the_site_server_keeps_polling(site_server, monkeypatch):
+    from builder import serve
+
+    def no_file_events(observer):
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(serve.EditObserver, "start", no_file_events)
+    site = site_server(polling_seconds=0.2)
+    polling = site.server.observer
+    serve.hear_page_edits(site.server, site.config)
+    assert site.server.observer is polling
+    site.serve()
+    (site.docs / "a-claim.md").write_text("# A claim\n", encoding="utf-8")
+    assert site.rebuilt(seconds=10)
+
+
+def test_the_site_server_keeps_polling_what_a_plugin_watches(site_server, tmp_path):
+    from builder.serve import hear_page_edits
+
+    site = site_server(polling_seconds=0.2)
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    site.server.watch(str(theme))  # as a plugin's on_serve may: only that plugin could move it
+    polling = site.server.observer
+    hear_page_edits(site.server, site.config)
+    assert site.server.observer is polling
+    site.serve()
+    (theme / "main.html").write_text("{% extends 'base.html' %}\n", encoding="utf-8")
+    assert site.rebuilt(seconds=10)
+    while site.rebuilt(seconds=1):
+        pass
+    (site.docs / "a-claim.md").write_text("# A claim\n", encoding="utf-8")
+    assert site.rebuilt(seconds=10)
