@@ -116,8 +116,8 @@ def hear_page_edits(server, config):
     its rebuild. With file events it hears the builder's last write at once. It keeps polling where the
     system gives no file events, and when a plugin watches something of its own."""
     polling = server.observer
-    if not isinstance(polling, PollingObserver):
-        return server
+    if not isinstance(polling, PollingObserver) or issubclass(EditObserver, PollingObserver):
+        return server  # moved already, or this system has no file events: watchdog's Observer polls too
     watched = [path for path in (config.docs_dir, config.config_file_path) if path]
     for path in watched:
         server.unwatch(path)
