@@ -29,13 +29,24 @@ INPUT_FOLDERS = ("content", "bibliography")
 CHANGE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
 
 
+def may_change_the_book(root: str, path: str) -> bool:
+    """Whether the file or folder at ``path`` is one the builder may read: anything under bibliography/ (a
+    source's archived text may have any name), anything under content/ but what has a name starting with '.'
+    (an editor's swap, lock or temporary file), which the builder never reads."""
+    parts = os.path.relpath(path, root).split(os.sep)
+    if parts[0] == "content":
+        return not any(part.startswith(".") for part in parts[1:])
+    return parts[0] in INPUT_FOLDERS
+
+
 def snapshot(paths: Paths) -> dict[str, tuple[int, int]]:
     """(mtime, size) of every input file, to notice edits."""
     state = {}
+    root = os.fspath(paths.root)
     for folder in (paths.root / name for name in INPUT_FOLDERS):
         if folder.is_dir():
             for path in folder.rglob("*"):
-                if path.is_file():
+                if path.is_file() and may_change_the_book(root, os.fspath(path)):
                     stat = path.stat()
                     state[str(path)] = (stat.st_mtime_ns, stat.st_size)
     return state
@@ -91,8 +102,10 @@ def _start_observer(paths: Paths, changed: threading.Event):
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
+            if event.is_directory and event.event_type == "modified":
+                return  # a folder's entries changed: the entry's own event says which
             touched = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")}
-            if any(path == folder or path.startswith(folder + os.sep) for path in touched for folder in inputs):
+            if any(may_change_the_book(root, path) for path in touched if path):
                 if inputs - watched:
                     watch_inputs()  # content/ or bibliography/ may have just been made
                 changed.set()

@@ -108,6 +108,28 @@ def test_an_edit_asks_for_a_rebuild_and_reading_the_notes_for_none(minimal_book,
     assert not watcher.rebuilt(seconds=1)
 
 
+def editor_files(book) -> None:
+    """What editors write beside a note while it is open: a swap file, a lock, a temporary copy."""
+    (book / "content" / "actors" / ".russia.md.swp").write_bytes(b"b0VIM 9.0")
+    (book / "content" / ".#russia.md").write_text("analyst@host.1234", encoding="utf-8")
+    (book / "content" / ".drafts").mkdir()
+    (book / "content" / ".drafts" / "russia.md").write_text("---\nid: russia\n---\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("events", [True, False], ids=["file events", "polling"])
+def test_files_the_builder_never_reads_ask_for_no_rebuild(minimal_book, watching, monkeypatch, events):
+    from builder import serve
+
+    if not events:
+        monkeypatch.setattr(serve, "_start_observer", lambda paths, changed: None)
+    watcher = watching()
+    editor_files(minimal_book)
+    assert not watcher.rebuilt(seconds=1.5)  # three times what polling takes
+    note = minimal_book / "content" / "actors" / "russia.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert watcher.rebuilt()
+
+
 def test_a_bibliography_folder_made_after_serve_started_is_watched(minimal_book, watching):
     shutil.rmtree(minimal_book / "bibliography")
     watcher = watching()
