@@ -32,8 +32,12 @@ CHANGE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
 def may_change_the_book(root: str, path: str) -> bool:
     """Whether the file or folder at ``path`` is one the builder may read: anything under bibliography/ (a
     source's archived text may have any name), anything under content/ but what has a name starting with '.'
-    (an editor's swap, lock or temporary file), which the builder never reads."""
-    parts = os.path.relpath(path, root).split(os.sep)
+    (an editor's swap, lock or temporary file), which the builder never reads. ``root`` and ``path`` are
+    absolute, as the observer reports them."""
+    if not path.startswith(root + os.sep):
+        return False
+    # cut, not os.path.relpath: polling asks this of every file, and relpath doubled a comparison's time
+    parts = path[len(root) + 1:].split(os.sep)
     if parts[0] == "content":
         return not any(part.startswith(".") for part in parts[1:])
     return parts[0] in INPUT_FOLDERS
@@ -63,13 +67,16 @@ def _poll(paths: Paths, on_change: Callable[[], None], stop: threading.Event, re
 
 
 class _EditsOnly(FileSystemEventHandler):
-    """Passes on to ``handler`` the events of an edit, not those of opening or reading a file."""
+    """Passes on to ``handler`` the events of an edit, not those of opening or reading a file, nor a folder's
+    "modified" (its entries changed, and each entry's own event is passed on)."""
 
     def __init__(self, handler: FileSystemEventHandler):
         super().__init__()
         self.handler = handler
 
     def dispatch(self, event: FileSystemEvent) -> None:
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's entries changed: the entry's own event says which
         if event.event_type in CHANGE_EVENTS:
             self.handler.dispatch(event)
 
@@ -102,8 +109,6 @@ def _start_observer(paths: Paths, changed: threading.Event):
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
-            if event.is_directory and event.event_type == "modified":
-                return  # a folder's entries changed: the entry's own event says which
             touched = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")}
             if any(may_change_the_book(root, path) for path in touched if path):
                 if inputs - watched:
