@@ -115,6 +115,7 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
         loader, node = fast
         if node is None:
             return YValue({}, Loc(path, first_line)), diagnostics
+        diagnostics.extend(_comments_cutting_values(node, text, path, first_line))
         return _convert(node, loader, path, first_line, diagnostics, 0), diagnostics
     try:
         loader = _NoAliasLoader(text)
@@ -155,7 +156,42 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
         loader.dispose()
     if node is None:
         return YValue({}, Loc(path, first_line)), diagnostics
+    diagnostics.extend(_comments_cutting_values(node, text, path, first_line))
     return _convert(node, loader, path, first_line, diagnostics, 0), diagnostics
+
+
+def _comments_cutting_values(root: Node, text: str, path: str, first_line: int) -> list[Diagnostic]:
+    """Unquoted values that a '#' glued to a word cuts short ("Latest news with #ClintWork").
+
+    YAML drops everything from a ' #' to the end of the line as a comment, so the value silently loses
+    the rest of its text. A comment meant as one ("kind: news  # what sort of text") has a space after
+    the '#', and is left alone.
+    """
+    if " #" not in text and "\t#" not in text:
+        return []
+    lines = text.split("\n")
+    found: list[Diagnostic] = []
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, MappingNode):
+            pending.extend(value for _, value in reversed(node.value))
+        elif isinstance(node, SequenceNode):
+            pending.extend(reversed(node.value))
+        elif isinstance(node, ScalarNode) and not node.style:  # plain: libyaml says '', PyYAML None
+            line, column = node.end_mark.line, node.end_mark.column
+            rest = lines[line][column:] if line < len(lines) else ""
+            stripped = rest.lstrip(" \t")
+            if stripped[:1] == "#" and len(stripped) > 1 and not stripped[1].isspace() and stripped != rest:
+                word = stripped.split()[0].rstrip("\"',;:.)]}")
+                at = column + len(rest) - len(stripped)
+                ending = node.value if len(node.value) <= 40 else "…" + node.value[-40:].lstrip()
+                kept = f"the value ends at '{ending}'" if node.value else "the value is left empty"
+                found.append(error(Loc(path, first_line + line, at + 1), "yaml.comment",
+                                   f"'{word}' starts a YAML comment, so the rest of this line is not part of the "
+                                   f"value: {kept}",
+                                   "put the whole value in quotes (or, for a comment, put a space after the '#')"))
+    return found
 
 
 def _loc(node: Node, path: str, first_line: int) -> Loc:

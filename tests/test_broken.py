@@ -52,7 +52,7 @@ def test_every_problem_has_a_case():
               "duplicate-keys", "yaml-anchor", "yaml-alias-bomb", "id-dotdot", "id-slash", "id-space",
               "id-cyrillic", "archive-outside", "archive-missing", "cite-empty-key", "cite-nested",
               "cite-unclosed", "affiliation-loop", "relays-loop", "claim-source-no-note", "bib-duplicate-key",
-              "bib-broken-brace", "unsafe-links"}
+              "bib-broken-brace", "unsafe-links", "yaml-comment-cuts-value"}
     assert wanted <= set(CASES)
 
 
