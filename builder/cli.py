@@ -2,13 +2,15 @@
 
 Exit codes: 0 success; 1 the book has errors (or warnings with --strict),
 or 'new' refused the id; 2 wrong usage (or 'review' cannot read the base
-revision); 3 the site engine failed (the previous site is untouched);
+revision, or the site folder would replace something else); 3 the site engine failed or
+the output could not be written (the previous site is untouched);
 130 interrupted (Ctrl-C or SIGTERM: the previous site is untouched).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import signal
 import sys
@@ -17,7 +19,8 @@ from pathlib import Path
 
 from .diagnostics import BuildFailed, Diagnostic, sorted_diagnostics
 from . import printcmd
-from .pipeline import Paths, SiteBuildFailed, build_site, check, failures, generate, quiet_mkdocs
+from .pipeline import (Paths, SiteBuildFailed, build_site, check, failures, generate, quiet_mkdocs,
+                       site_folder_refusal)
 
 EXIT_OK, EXIT_BOOK, EXIT_USAGE, EXIT_SITE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -97,18 +100,49 @@ def cmd_build(args) -> int:
 
 
 def _build(args, paths, layout) -> int:
-    generated = generate_reporting(args, paths, "build")
-    if generated is None:
-        return EXIT_BOOK
-    book, rendered = generated
-    print(f"generated {len(rendered.pages)} pages in {paths.docs}", file=sys.stderr)
+    refusal = site_folder_refusal(paths)
+    if refusal:
+        print(f"error: {refusal} — choose a new or empty folder with --site-dir (default: ROOT/site); nothing "
+              "was written", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        build_site(paths, rendered.nav, pdfs=printcmd.site_hook(args, paths, book, rendered, layout))
+        generated = generate_reporting(args, paths, "build")
+        if generated is None:
+            return EXIT_BOOK
+        book, rendered = generated
+        print(f"generated {len(rendered.pages)} pages in {paths.docs}", file=sys.stderr)
+        note = build_site(paths, rendered.nav, pdfs=printcmd.site_hook(args, paths, book, rendered, layout))
     except SiteBuildFailed as exc:
-        print(f"site build failed: {exc}; the previous site in {paths.site} is untouched", file=sys.stderr)
+        print(f"site build failed: {exc}; {_site_kept(paths)}", file=sys.stderr)
         return EXIT_SITE
+    except OSError as exc:
+        print(f"build failed: {cannot_write(exc)}; {_site_kept(paths)}", file=sys.stderr)
+        return EXIT_SITE
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     print(f"site written to {paths.site}", file=sys.stderr)
     return EXIT_OK
+
+
+def _site_kept(paths: Paths) -> str:
+    return f"the previous site in {paths.site} is untouched" if paths.site.exists() else "no site was written"
+
+
+def cannot_write(exc: OSError, options: str = "--site-dir, --root") -> str:
+    """What a failed file operation means for the user, naming the file; ``options`` choose other folders."""
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and exc.filename:
+        wanted = Path(exc.filename)
+        in_the_way = next((p for p in (wanted, *wanted.parents) if p.is_file()), None)
+        if in_the_way is not None:
+            return (f"cannot make the folder {wanted}: {in_the_way} is a file — move it, or choose other folders "
+                    f"({options})")
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    hint = {errno.EACCES: f"check that you may write there, or choose other folders ({options})",
+            errno.EPERM: f"check that you may write there, or choose other folders ({options})",
+            errno.EROFS: f"the file system is read-only; choose folders on another one ({options})",
+            errno.ENOSPC: "the disk is full; free some space and build again"}.get(exc.errno, "")
+    return f"cannot write{where}: {reason}" + (f" — {hint}" if hint else "")
 
 
 def cmd_serve(args) -> int:

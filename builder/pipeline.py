@@ -152,16 +152,49 @@ def _package_path() -> str:
     return os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
 
 
+SITE_FOLDER_LEFTOVERS = {"pdf"}
+"""What a site folder may hold before any site was built into it (``pdf`` writes SITE/pdf/)."""
+
+
+def site_folder_refusal(paths: Paths) -> str | None:
+    """Why building into ``paths.site`` would destroy something, or None when it is safe.
+
+    A build replaces the site folder as a whole, so it must not be (or hold, or lie inside) the book's own
+    files, and a folder that is already there must be a site built before (or empty)."""
+    site = paths.site
+    inputs = {"the book's folder": paths.root, "the book's content/ folder": paths.root / "content",
+              "the book's bibliography/ folder": paths.root / "bibliography",
+              "the theme overrides (site_overrides/)": paths.root / "site_overrides",
+              "the build folder": paths.build, "the settings file": paths.config}
+    for name, path in inputs.items():
+        if site == path:
+            return f"the site folder {site} is {name}; building would replace it"
+        if site in path.parents:
+            return f"the site folder {site} holds {name} ({path}); building would replace it"
+        if path in site.parents and name != "the book's folder":
+            return f"the site folder {site} is inside {name} ({path})"
+    if site.is_file() or site.is_symlink():
+        return f"the site folder {site} is a file; building would replace it"
+    if site.is_dir():
+        entries = {entry.name for entry in os.scandir(site)}
+        if entries and "index.html" not in entries and not entries <= SITE_FOLDER_LEFTOVERS:
+            shown = ", ".join(sorted(entries)[:3]) + (", …" if len(entries) > 3 else "")
+            return (f"the site folder {site} holds files ({shown}) but no index.html, so it is not a site built "
+                    "before; building would replace everything in it")
+    return None
+
+
 class SiteBuildFailed(Exception):
     """mkdocs could not build the site (the old site is left as it was)."""
 
 
-def build_site(paths: Paths, nav: list, pdfs=None) -> None:
+def build_site(paths: Paths, nav: list, pdfs=None) -> str | None:
     """Build the site into a fresh folder and swap it in only when the build succeeded.
 
     ``pdfs(folder)``, when given, writes the chapter PDFs into ``folder`` while the site engine runs (the two
     use different cores); they become the fresh site's pdf/ folder, and the pages link to them
-    (``extra.pdf_downloads``). If either fails, the old site stays as it was."""
+    (``extra.pdf_downloads``). If either fails, the old site stays as it was. Returns a note for the user when
+    the old site could not be removed once the new one was in place."""
     parent = paths.site.parent
     parent.mkdir(parents=True, exist_ok=True)
     fresh = parent / f".{paths.site.name}.new-{os.getpid()}"
@@ -207,6 +240,9 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> None:
             os.replace(paths.site, old)
         os.replace(fresh, paths.site)
     shutil.rmtree(old, ignore_errors=True)
+    if old.exists():
+        return f"could not remove the previous site, left in {old} — delete it by hand"
+    return None
 
 
 @contextlib.contextmanager

@@ -112,19 +112,27 @@ def cmd_pdf(args) -> int:
 
 
 def _generate_and_write(args, paths, chapters: list[str], layout: LayoutProcess | None) -> int:
-    from .cli import EXIT_BOOK, EXIT_OK, EXIT_SITE, generate_reporting
+    from .cli import EXIT_BOOK, EXIT_OK, EXIT_SITE, cannot_write, generate_reporting
 
-    generated = generate_reporting(args, paths, "pdf")
+    try:
+        generated = generate_reporting(args, paths, "pdf")
+    except OSError as exc:
+        print(f"pdf failed: {cannot_write(exc, '--out, --root')}", file=sys.stderr)
+        return EXIT_SITE
     if generated is None:
         return EXIT_BOOK
     book, rendered = generated
     out = Path(args.out) if args.out else paths.site / PDF_FOLDER
     try:
+        out.mkdir(parents=True, exist_ok=True)
         _write(args, paths, book, rendered, out, list(dict.fromkeys(chapters)) or None, layout=layout)
     except ImportError as exc:
         print(f"error: cannot load WeasyPrint ({exc}); {PANGO_HINT}", file=sys.stderr)
         return EXIT_SITE
-    except (PdfFailed, OSError) as exc:
+    except OSError as exc:
+        print(f"error: the PDFs failed: {cannot_write(exc, '--out, --root')}", file=sys.stderr)
+        return EXIT_SITE
+    except PdfFailed as exc:
         print(f"error: the PDFs failed: {exc}", file=sys.stderr)
         return EXIT_SITE
     return EXIT_OK

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+
+import pytest
 from pathlib import Path
 
 from conftest import CONFIG, run_builder
@@ -136,3 +139,92 @@ def test_sigterm_stops_a_build_and_leaves_the_old_site(minimal_book, tmp_path):
     while _processes_mentioning(str(tmp_path)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _processes_mentioning(str(tmp_path))  # the site engine was stopped too
+
+
+@pytest.mark.parametrize("site_dir, why", [
+    ("content", "is the book's content/ folder; building would replace it"),
+    ("bibliography", "is the book's bibliography/ folder; building would replace it"),
+    ("build", "is the build folder; building would replace it"),
+    (".", "is the book's folder; building would replace it"),
+    ("..", "holds the book's folder ({root}); building would replace it"),
+    ("content/site", "is inside the book's content/ folder ({root}/content)"),
+    ("mkdocs.yml", "is the settings file; building would replace it"),
+    ("notes", "holds files (draft.md) but no index.html, so it is not a site built before; building would "
+              "replace everything in it"),
+])
+def test_build_refuses_a_site_folder_that_would_replace_the_book(minimal_book, site_dir, why):
+    shutil.copy(CONFIG, minimal_book / "mkdocs.yml")
+    (minimal_book / "notes").mkdir()
+    (minimal_book / "notes" / "draft.md").write_text("A draft.\n", encoding="utf-8")
+    before = tree_digest(minimal_book)
+    site = (minimal_book / site_dir).resolve()
+    result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--site-dir", str(site))
+    assert result.returncode == 2
+    root = minimal_book.resolve()
+    assert result.stderr == (f"error: the site folder {site} {why.format(root=root)} — choose a new or empty folder "
+                             "with --site-dir (default: ROOT/site); nothing was written\n")
+    assert tree_digest(minimal_book) == before
+
+
+def test_build_replaces_a_folder_holding_only_pdfs(minimal_book, tmp_path):
+    site = tmp_path / "site"
+    (site / "pdf").mkdir(parents=True)
+    (site / "pdf" / "actors.pdf").write_bytes(b"%PDF-1.7\n")
+    result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(CONFIG),
+                         "--site-dir", str(site))
+    assert result.returncode == 0, result.stderr
+    assert (site / "index.html").is_file()
+
+
+def test_an_output_that_cannot_be_written_is_reported_without_a_traceback(minimal_book, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(CONFIG),
+                         "--site-dir", str(blocker / "site"))
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[-1] == (f"build failed: cannot make the folder {blocker}: {blocker} is a "
+                                              "file — move it, or choose other folders (--site-dir, --root); no "
+                                              "site was written")
+    assert "Traceback" not in result.stderr
+
+    shutil.rmtree(minimal_book / "build")  # the first build got as far as the Markdown
+    (minimal_book / "build").write_text("not a folder either\n", encoding="utf-8")
+    result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(CONFIG),
+                         "--site-dir", str(tmp_path / "site"))
+    assert result.returncode == 3
+    build = minimal_book.resolve() / "build"
+    assert result.stderr == (f"build failed: cannot make the folder {build / 'docs'}: {build} is a file — move it, "
+                             "or choose other folders (--site-dir, --root); no site was written\n")
+
+
+def test_pdf_into_a_folder_that_cannot_be_made_is_reported(minimal_book, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    result = run_builder("pdf", "overview", "--root", str(minimal_book), "--config", str(CONFIG),
+                         "--out", str(blocker / "pdf"))
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[-1] == (f"error: the PDFs failed: cannot make the folder {blocker / 'pdf'}: "
+                                              f"{blocker} is a file — move it, or choose other folders (--out, "
+                                              "--root)")
+
+
+def test_a_previous_site_that_cannot_be_removed_is_named(minimal_book, tmp_path, monkeypatch, capsys):
+    from builder import cli, pipeline
+
+    site = tmp_path / "site"
+    args = ["build", "--no-pdf", "--no-cache", "--root", str(minimal_book), "--config", str(CONFIG),
+            "--site-dir", str(site)]
+    assert cli.main(args) == 0
+    removing = pipeline.shutil.rmtree
+
+    def rmtree_failing_on_old_sites(path, *a, **k):  # as when the old site's folder is read-only
+        if ".site.old-" not in str(path):
+            removing(path, *a, **k)
+
+    monkeypatch.setattr(pipeline.shutil, "rmtree", rmtree_failing_on_old_sites)
+    capsys.readouterr()
+    assert cli.main(args) == 0
+    stderr = capsys.readouterr().err
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".site.old-")]
+    assert len(left) == 1 and (left[0] / "index.html").is_file() and (site / "index.html").is_file()
+    assert f"note: could not remove the previous site, left in {left[0]} — delete it by hand\n" in stderr
