@@ -58,7 +58,7 @@ def words_of(root: Path) -> int:
 def child_ours(root: Path, out: Path, jobs: int, with_book: bool) -> dict:
     from builder import pdf
     from builder.pipeline import Paths, generate
-    from builder.render import read_settings
+    from builder.settings import checked_settings
 
     paths = Paths.for_root(root, REPO / "mkdocs.yml", site=out / "site", build=out / "build")
     started = time.perf_counter()
@@ -66,7 +66,7 @@ def child_ours(root: Path, out: Path, jobs: int, with_book: bool) -> dict:
         book, rendered = generate(paths)
         markdown_done = time.perf_counter()
         chapters = list(pdf.CHAPTERS) + ([pdf.BOOK_TITLE] if with_book else [])
-        written = pdf.build_pdfs(book, rendered, read_settings(paths.config), out / "pdf", config=paths.config,
+        written = pdf.build_pdfs(book, rendered, checked_settings(paths.config), out / "pdf", config=paths.config,
                                  root=root, docs=paths.docs, chapters=chapters, jobs=jobs, progress=False,
                                  layout=layout)
     return {"markdown_s": markdown_done - started, "pdf_s": time.perf_counter() - markdown_done,

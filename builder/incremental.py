@@ -14,7 +14,8 @@ from .link import Book, page_path
 from .load import load
 from .pipeline import Paths, link_and_format, without_collector, write_pages
 from .records import Actor, Claim, Source
-from .render import Rendered, matrix_parts, read_settings, render
+from .render import Rendered, matrix_parts, render
+from .settings import load_settings
 
 INDEX_PAGES = ("index.md", "actors/index.md", "scenarios/index.md", "claims/index.md", "sources/index.md")
 RELATIONS_PAGE = "actors/relations.md"
@@ -99,8 +100,9 @@ def generate_incremental(paths: Paths, state: BuildState, strict: bool = False) 
 
 
 def _generate_incremental(paths: Paths, state: BuildState, strict: bool) -> tuple[Book, Rendered, list[str]]:
-    book, references = link_and_format(load(paths.root, state.files), strict, state.links, state.references)
-    settings = read_settings(paths.config)
+    settings, problems = load_settings(paths.config, paths.root)
+    book, references = link_and_format(load(paths.root, state.files), strict, state.links, state.references,
+                                       problems=problems)
     only = None
     if state.book is not None and state.rendered is not None:
         only = affected_pages(state.book, book, settings)

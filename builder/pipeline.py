@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -23,7 +23,8 @@ from .files import replacing
 from .link import Book, link
 from .load import Loaded, load, load_starting
 from .parallel import in_background
-from .render import Rendered, read_settings, render
+from .render import Rendered, render
+from .settings import load_settings
 
 
 @dataclass(frozen=True)
@@ -77,17 +78,24 @@ def check(root: Path) -> Book:
         return link(load(root))
 
 
+def with_problems(book: Book, problems: list[Diagnostic] | None) -> Book:
+    """The book with more problems (found outside the notes: in mkdocs.yml) among its diagnostics."""
+    return replace(book, diagnostics=book.diagnostics + tuple(problems)) if problems else book
+
+
 def failures(book: Book, strict: bool) -> list[Diagnostic]:
     return [d for d in book.diagnostics if d.severity == "error" or strict]
 
 
 def link_and_format(loaded: Loaded, strict: bool, link_cache: dict | None = None,
-                    reference_cache: dict | None = None, formatting=None) -> tuple[Book, dict[str, Reference]]:
+                    reference_cache: dict | None = None, formatting=None,
+                    problems: list[Diagnostic] | None = None) -> tuple[Book, dict[str, Reference]]:
     """Link the book while another core formats its references; raises BuildFailed when the book has errors.
 
-    ``formatting``: ``format_entries_by_key(loaded.bib)`` started already (``load_starting``)."""
+    ``formatting``: ``format_entries_by_key(loaded.bib)`` started already (``load_starting``); ``problems``:
+    those found in the settings (reported with the book's)."""
     pending = formatting or (None if reference_cache else in_background(format_entries_by_key, loaded.bib))
-    book = link(loaded, link_cache)
+    book = with_problems(link(loaded, link_cache), problems)
     if failures(book, strict):
         if pending is not None:
             pending.cancel()
@@ -100,8 +108,8 @@ def generate(paths: Paths, strict: bool = False) -> tuple[Book, Rendered]:
     """Check, render and write the generated Markdown; raises BuildFailed before writing anything."""
     with without_collector():
         loaded, formatting = load_starting(paths.root, after_bib=format_entries_by_key)
-        book, references = link_and_format(loaded, strict, formatting=formatting)
-        settings = read_settings(paths.config)
+        settings, problems = load_settings(paths.config, paths.root)
+        book, references = link_and_format(loaded, strict, formatting=formatting, problems=problems)
         rendered = render(book, settings, references)
         write_pages(paths.docs, rendered)
     return book, rendered

@@ -61,13 +61,13 @@ def layout_process(args):
 
 def _write(args, paths, book, rendered, out: Path, chapters: list[str] | None, shown: Path | None = None,
            layout: LayoutProcess | None = None) -> list:
-    from .render import read_settings
+    from .settings import checked_settings
 
     started = time.perf_counter()
     reuse = None if getattr(args, "no_cache", True) else paths.cache / "pdf"
-    written = build_pdfs(book, rendered, read_settings(paths.config), out, config=paths.config, root=paths.root,
-                         docs=paths.docs, chapters=chapters, paper=args.paper, jobs=args.jobs, reuse=reuse,
-                         layout=layout)
+    settings = checked_settings(paths.config, paths.root)
+    written = build_pdfs(book, rendered, settings, out, config=paths.config, root=paths.root, docs=paths.docs,
+                         chapters=chapters, paper=args.paper, jobs=args.jobs, reuse=reuse, layout=layout)
     for w in written:
         print(f"wrote {(shown or out) / w.path.name} ({w.pages} pages)", file=sys.stderr)
     print(f"{len(written)} PDF(s) in {time.perf_counter() - started:.1f} s", file=sys.stderr)

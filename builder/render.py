@@ -23,25 +23,10 @@ from .cite import BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, folder_of
 from .parallel import fork_map
 from .link import SECTION_TITLES, Book, independent_groups, page_path
 from .records import Actor, Claim, Evidence, Page, Relation, Scenario, Source
+from .settings import Settings
 
 STANCE_SYMBOLS = {"supports": "▲", "contradicts": "▼", "qualifies": "◆"}
 CHAPTERS = ("Overview", "Actors", "Scenarios", "Claims & evidence", "Sources")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Book settings, from ``extra.book`` in mkdocs.yml."""
-
-    title: str = "Briefing book"
-    """The book's title (covers, home page)."""
-    publish_archive: bool = False
-    """Show each source's whole archived text on its page, quoted passages highlighted."""
-    nav_notes_limit: int = 200
-    """Chapters with more notes than this list only their index page in the navigation."""
-    matrix_claims_per_page: int = 60
-    """Claims per page of the claims-against-evidence table (larger books get several pages)."""
-    directory_urls: bool = True
-    """mkdocs' ``use_directory_urls``: how links inside raw HTML (the relation graphs) are written."""
 
 
 @dataclass(frozen=True)
@@ -470,18 +455,3 @@ def read_mkdocs_yml(mkdocs_yml: Path) -> dict:
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def read_settings(mkdocs_yml: Path) -> Settings:
-    data = read_mkdocs_yml(mkdocs_yml)
-    if not data:
-        return Settings()
-    book = ((data.get("extra") or {}).get("book") or {})
-    defaults = Settings()
-    return Settings(
-        title=str(book.get("title") or data.get("site_name") or defaults.title),
-        publish_archive=bool(book.get("publish_archive", defaults.publish_archive)),
-        nav_notes_limit=int(book.get("nav_notes_limit", defaults.nav_notes_limit)),
-        matrix_claims_per_page=int(book.get("matrix_claims_per_page", defaults.matrix_claims_per_page)),
-        directory_urls=bool(data.get("use_directory_urls", True)),
-    )

@@ -17,7 +17,8 @@ import pytest
 
 from builder import cli, pdf
 from builder.pipeline import Paths, generate
-from builder.render import CHAPTERS, read_settings
+from builder.render import CHAPTERS
+from builder.settings import checked_settings
 
 import pypdf
 
@@ -39,7 +40,7 @@ def built(tmp_path_factory) -> dict:
                      "--out", str(letter)]) == cli.EXIT_OK
     paths = Paths.for_root(root, CONFIG)
     book, rendered = generate(paths)
-    printer = pdf.Printer(book, rendered, read_settings(CONFIG), CONFIG, docs=paths.docs)
+    printer = pdf.Printer(book, rendered, checked_settings(CONFIG), CONFIG, docs=paths.docs)
     return {"out": out, "letter": letter, "site": root / "site", "book": book, "rendered": rendered, "printer": printer,
             "readers": {name: pypdf.PdfReader(out / f"{name}.pdf") for name in NAMES}}
 
@@ -383,7 +384,7 @@ def test_print_html_that_is_not_xml_is_read_by_the_html_parser(body, text, tmp_p
 
 
 def _print(built, out, layout=None, chapters=("Overview", "Scenarios")):
-    return pdf.build_pdfs(built["book"], built["rendered"], read_settings(CONFIG), out, config=CONFIG,
+    return pdf.build_pdfs(built["book"], built["rendered"], checked_settings(CONFIG), out, config=CONFIG,
                           docs=built["site"].parent / "build" / "docs", chapters=list(chapters), progress=False,
                           layout=layout)
 
