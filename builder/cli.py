@@ -55,7 +55,8 @@ def _summary(diagnostics: list[Diagnostic]) -> str:
 
 
 def cmd_check(args) -> int:
-    book = check(_paths(args).root)
+    paths = _paths(args)
+    book = check(paths.root, paths.config)
     diagnostics = sorted_diagnostics(book.diagnostics)
     print_diagnostics(diagnostics, args.format)
     failed = failures(book, args.strict)
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --root '{args.root}' is not a folder", file=sys.stderr)
         return EXIT_USAGE
     config = Path(args.config) if getattr(args, "config", None) else Path(args.root) / "mkdocs.yml"
-    if args.command in ("build", "serve", "pdf") and not config.is_file():
+    if (args.command in ("build", "serve", "pdf") or getattr(args, "config", None)) and not config.is_file():
         print(f"error: no mkdocs.yml at '{config}' — pass --config PATH", file=sys.stderr)
         return EXIT_USAGE
     # SIGTERM (a cancelled CI job) stops a command as Ctrl-C does, so that its clean-up runs: child processes

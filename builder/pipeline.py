@@ -72,10 +72,13 @@ def without_collector():
             gc.enable()
 
 
-def check(root: Path) -> Book:
-    """Load and link the book; the diagnostics are on the result."""
+def check(root: Path, config: Path | None = None) -> Book:
+    """Load and link the book, and check its settings in ``config`` (default: ROOT/mkdocs.yml, when there is
+    one); the diagnostics are on the result."""
+    config = config or root / "mkdocs.yml"
+    problems = load_settings(config, root)[1] if config.is_file() else []
     with without_collector():
-        return link(load(root))
+        return with_problems(link(load(root)), problems)
 
 
 def with_problems(book: Book, problems: list[Diagnostic] | None) -> Book:

@@ -94,8 +94,39 @@ def test_a_site_engine_failure_leaves_the_old_site(minimal_book, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
 
 
+def test_check_and_build_report_the_settings_alike_and_build_writes_nothing(minimal_book, tmp_path):
+    config = minimal_book / "mkdocs.yml"
+    config.write_text(CONFIG.read_text().replace("publish_archive: false", 'publish_archive: "false"'),
+                      encoding="utf-8")
+    line = next(n for n, text in enumerate(config.read_text().splitlines(), 1) if "publish_archive" in text)
+    message = (f"mkdocs.yml:{line}:22: error[config.type]: 'extra.book.publish_archive' must be true or false, "
+               "not the text \"false\" — write true or false without quotes")
+    checked = run_builder("check", "--root", str(minimal_book))
+    assert checked.returncode == 1
+    assert checked.stderr.splitlines()[:-1] == [message]
+    built = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--site-dir", str(tmp_path / "site"))
+    assert built.returncode == 1
+    assert built.stderr.splitlines() == [message, "build failed: 1 error(s), 0 warning(s); nothing was written"]
+    assert not (minimal_book / "build").exists() and not (tmp_path / "site").exists()
+    assert run_builder("check", "--root", str(minimal_book), "--config", str(CONFIG)).returncode == 0
+
+
+def test_a_settings_file_outside_the_book_is_named_by_its_path(minimal_book, tmp_path):
+    config = tmp_path / "settings.yml"
+    config.write_text("site_name: A book\ntheme:\n  name: material\n   custom_dir: site_overrides\n", encoding="utf-8")
+    message = (f"{config.resolve()}:4:14: error[config.yaml]: invalid YAML: mapping values are not allowed here — "
+               "check the indentation and quoting on this line: keys of one mapping start in the same column")
+    built = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(config))
+    assert built.returncode == 1
+    assert built.stderr.splitlines() == [message, "build failed: 1 error(s), 0 warning(s); nothing was written"]
+    assert not (minimal_book / "build").exists() and not (minimal_book / "site").exists()
+    checked = run_builder("check", "--root", str(minimal_book), "--config", str(config))
+    assert (checked.returncode, checked.stderr.splitlines()[0]) == (1, message)
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert run_builder("check", "--root", str(tmp_path / "missing")).returncode == 2
+    assert run_builder("check", "--root", str(tmp_path), "--config", str(tmp_path / "mkdocs.yml")).returncode == 2
     assert run_builder("build", "--root", str(tmp_path)).returncode == 2
     assert run_builder("frobnicate").returncode == 2
 
