@@ -212,6 +212,7 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> str | None:
     old = parent / f".{paths.site.name}.old-{os.getpid()}"
     staging = parent / f".{paths.site.name}.pdf-{os.getpid()}"
     nav_file = parent / f".{paths.site.name}.nav-{os.getpid()}.json"
+    reason_file = parent / f".{paths.site.name}.reason-{os.getpid()}.txt"  # why the engine failed, in one line
     for folder in (fresh, staging):
         shutil.rmtree(folder, ignore_errors=True)
     engine = None
@@ -222,7 +223,7 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> str | None:
             engine = subprocess.Popen(
                 [sys.executable, "-m", "builder.sitebuild", str(paths.config), str(paths.docs), str(fresh),
                  str(nav_file), "1" if pdfs is not None else "0",
-                 str(logging.getLogger("mkdocs").getEffectiveLevel())],
+                 str(logging.getLogger("mkdocs").getEffectiveLevel()), str(reason_file)],
                 stderr=messages, text=True, env={**os.environ, "PYTHONPATH": _package_path()})
             if pdfs is not None:
                 pdfs(staging)
@@ -232,7 +233,7 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> str | None:
         if stderr:
             sys.stderr.write(stderr)
         if returncode != 0:
-            raise SiteBuildFailed(stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}")
+            raise SiteBuildFailed(_engine_failure(reason_file, stderr, returncode))
     except BaseException:  # a failure, Ctrl-C or SIGTERM: the engine is stopped before its folder is removed
         if engine is not None and engine.poll() is None:
             engine.kill()
@@ -242,6 +243,7 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> str | None:
         raise
     finally:
         nav_file.unlink(missing_ok=True)
+        reason_file.unlink(missing_ok=True)
     if pdfs is not None:
         shutil.rmtree(fresh / "pdf", ignore_errors=True)
         staging.mkdir(exist_ok=True)  # the PDFs make it as they are written
@@ -254,6 +256,15 @@ def build_site(paths: Paths, nav: list, pdfs=None) -> str | None:
     if old.exists():
         return f"could not remove the previous site, left in {old} — delete it by hand"
     return None
+
+
+def _engine_failure(reason_file: Path, stderr: str, returncode: int) -> str:
+    """Why the site engine failed: the reason it gave (``builder/sitebuild.py``), else its last message."""
+    try:
+        given = reason_file.read_text(encoding="utf-8").strip()
+    except OSError:  # it stopped before it could say (a crash, a signal)
+        given = ""
+    return given or (stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}")
 
 
 @contextlib.contextmanager

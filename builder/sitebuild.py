@@ -1,9 +1,10 @@
 """Run mkdocs on the generated Markdown in a process of its own.
 
-``python -m builder.sitebuild CONFIG DOCS SITE NAV.json PDF_LINKS LOG_LEVEL`` —
+``python -m builder.sitebuild CONFIG DOCS SITE NAV.json PDF_LINKS LOG_LEVEL REASON`` —
 the builder's process keeps the linked book (the PDFs still need it) while
 mkdocs, in this one, gets a clean heap: the peak memory of a build is the larger
-of the two, not their sum. Exits 1 with the reason on stderr when mkdocs fails.
+of the two, not their sum. Exits 1 when mkdocs fails, its messages on stderr and
+the reason in one line in the file REASON, for the builder's summary.
 """
 
 from __future__ import annotations
@@ -12,14 +13,48 @@ import json
 import logging
 import sys
 
+SHOWN_MESSAGES = 3
+"""How many of mkdocs' messages a failure's reason quotes."""
+
+
+class _Messages(logging.Handler):
+    """Keeps mkdocs' warnings and errors: the reason for an abort is in them, not in the exception."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.kept: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.kept.append((record.levelno, " ".join(record.getMessage().split())))
+
+
+def reason(exc: BaseException, messages: list[tuple[int, str]]) -> str:
+    """One line saying why mkdocs failed. An abort ("Aborted with a configuration error!", "Aborted with 2
+    warnings in strict mode!") says only that it failed: the reason is the errors it logged before, or else
+    its warnings."""
+    from mkdocs.exceptions import Abort
+
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    if isinstance(exc, Abort):
+        shown = [m for level, m in messages if level >= logging.ERROR] or [m for _, m in messages]
+        if shown:
+            more = len(shown) - SHOWN_MESSAGES
+            text = "; ".join(shown[:SHOWN_MESSAGES]) + (f" (and {more} more)" if more > 0 else "")
+    return text
+
 
 def main(argv: list[str]) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    config_file, docs, site, nav_file, pdf_links, level = argv
-    logging.getLogger("mkdocs").setLevel(int(level))
+    config_file, docs, site, nav_file, pdf_links, level, reason_file = argv
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(int(level))
+    messages = _Messages()
+    logger.addHandler(logging.StreamHandler())  # shown as before: stderr, the message alone, warnings and up
+    logger.handlers[-1].setLevel(logging.WARNING)
+    logger.addHandler(messages)
     with open(nav_file, encoding="utf-8") as stream:
         nav = json.load(stream)
     try:
@@ -28,11 +63,18 @@ def main(argv: list[str]) -> int:
         build(config)
     except (MkDocsException, OSError) as exc:
         print(str(exc) or exc.__class__.__name__, file=sys.stderr)
+        _write_reason(reason_file, reason(exc, messages.kept))
         return 1
     except SystemExit as exc:
         print(f"mkdocs stopped: {exc}", file=sys.stderr)
+        _write_reason(reason_file, f"mkdocs stopped: {exc}")
         return 1
     return 0
+
+
+def _write_reason(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,10 @@ def test_a_site_engine_failure_leaves_the_old_site(minimal_book, tmp_path):
     result = run_builder("build", "--root", str(minimal_book), "--config", str(broken_config),
                          "--site-dir", str(site))
     assert result.returncode == 3
-    assert "site build failed" in result.stderr and "previous site" in result.stderr
+    summary = result.stderr.splitlines()[-1]  # mkdocs' own reason, not its closing "Aborted with …" line
+    assert summary.startswith("site build failed: Config value 'theme': Unrecognised theme name: 'no-such-theme'. "
+                              "The available installed themes are: ")
+    assert summary.endswith(f"; the previous site in {site} is untouched")
     assert tree_digest(site) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
 
@@ -122,6 +125,28 @@ def test_a_settings_file_outside_the_book_is_named_by_its_path(minimal_book, tmp
     assert not (minimal_book / "build").exists() and not (minimal_book / "site").exists()
     checked = run_builder("check", "--root", str(minimal_book), "--config", str(config))
     assert (checked.returncode, checked.stderr.splitlines()[0]) == (1, message)
+
+
+def test_the_reason_for_an_abort_is_in_what_mkdocs_said_before():
+    import logging
+
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    from builder.sitebuild import reason
+
+    warnings = [(logging.WARNING, f"Doc file 'page-{n}.md' contains a link 'x.md', but the target is not found")
+                for n in range(1, 6)]
+    assert reason(Abort("Aborted with 5 warnings in strict mode!"), warnings) == (
+        "Doc file 'page-1.md' contains a link 'x.md', but the target is not found; Doc file 'page-2.md' contains a "
+        "link 'x.md', but the target is not found; Doc file 'page-3.md' contains a link 'x.md', but the target is "
+        "not found (and 2 more)")
+    assert reason(Abort("Aborted with a configuration error!"),
+                  warnings[:1] + [(logging.ERROR, "Config value 'plugins': The \"serch\" plugin is not installed")]) \
+        == "Config value 'plugins': The \"serch\" plugin is not installed"
+    assert reason(ConfigurationError("MkDocs encountered an error parsing the configuration file: mapping values "
+                                     "are not allowed here\n  in \"mkdocs.yml\", line 9, column 14"), warnings) == (
+        "MkDocs encountered an error parsing the configuration file: mapping values are not allowed here in "
+        "\"mkdocs.yml\", line 9, column 14")
 
 
 def test_usage_errors_exit_2(tmp_path):
