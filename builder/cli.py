@@ -26,8 +26,14 @@ EXIT_OK, EXIT_BOOK, EXIT_USAGE, EXIT_SITE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _paths(args) -> Paths:
-    return Paths.for_root(Path(args.root), Path(args.config) if args.config else None,
-                          Path(args.site_dir) if getattr(args, "site_dir", None) else None)
+    config = Path(args.config) if args.config else Path(args.root) / "mkdocs.yml"
+    site = Path(args.site_dir) if getattr(args, "site_dir", None) else None
+    if site is None and config.is_file():
+        from .settings import load_settings
+
+        site_dir = load_settings(config)[0].site_dir  # its problems are reported by the command itself
+        site = config.parent / site_dir if site_dir else None
+    return Paths.for_root(Path(args.root), config, site)
 
 
 def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, stream=None) -> None:
@@ -114,7 +120,7 @@ def _build(args, paths, layout) -> int:
         print(f"generated {len(rendered.pages)} pages in {paths.docs}", file=sys.stderr)
         note = build_site(paths, rendered.nav, pdfs=printcmd.site_hook(args, paths, book, rendered, layout))
     except SiteBuildFailed as exc:
-        print(f"site build failed: {exc}; {_site_kept(paths)}", file=sys.stderr)
+        print(f"site build failed: {str(exc).rstrip('.')}; {_site_kept(paths)}", file=sys.stderr)
         return EXIT_SITE
     except OSError as exc:
         print(f"build failed: {cannot_write(exc)}; {_site_kept(paths)}", file=sys.stderr)

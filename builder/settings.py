@@ -38,6 +38,9 @@ class Settings:
     """Claims per page of the claims-against-evidence table (larger books get several pages)."""
     directory_urls: bool = True
     """mkdocs' ``use_directory_urls``: how links inside raw HTML (the relation graphs) are written."""
+    site_dir: str = ""
+    """mkdocs' ``site_dir``, relative to mkdocs.yml's folder: where ``build`` writes the site unless
+    ``--site-dir`` says otherwise ("": ROOT/site)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ BOOK_SETTINGS = (
 SITE_SETTINGS = (
     Setting("site_name", "title", "text", "Security on the Korean Peninsula"),
     Setting("use_directory_urls", "directory_urls", "bool", True),
+    Setting("site_dir", "site_dir", "text", "site"),
 )
 """mkdocs' own keys the builder reads too (``extra.book.title`` wins over ``site_name``); mkdocs checks the rest."""
 

@@ -284,3 +284,21 @@ def test_a_previous_site_that_cannot_be_removed_is_named(minimal_book, tmp_path,
     left = [p for p in tmp_path.iterdir() if p.name.startswith(".site.old-")]
     assert len(left) == 1 and (left[0] / "index.html").is_file() and (site / "index.html").is_file()
     assert f"note: could not remove the previous site, left in {left[0]} — delete it by hand\n" in stderr
+
+
+def test_build_writes_the_site_where_mkdocs_yml_says(minimal_book):
+    config = CONFIG.read_text(encoding="utf-8").replace("site_dir: site\n", "site_dir: public\n")
+    assert "site_dir: public\n" in config
+    (minimal_book / "mkdocs.yml").write_text(config, encoding="utf-8")
+    shutil.copytree(CONFIG.parent / "site_overrides", minimal_book / "site_overrides")
+    result = run_builder("build", "--no-pdf", "--root", str(minimal_book))
+    assert result.returncode == 0, result.stderr
+    assert (minimal_book / "public" / "index.html").is_file() and not (minimal_book / "site").exists()
+    assert result.stderr.endswith(f"site written to {minimal_book.resolve() / 'public'}\n")
+
+    (minimal_book / "mkdocs.yml").write_text(config.replace("site_dir: public\n", "site_dir: content\n"),
+                                             encoding="utf-8")
+    refused = run_builder("build", "--no-pdf", "--root", str(minimal_book))
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(f"error: the site folder {minimal_book.resolve() / 'content'} is the book's "
+                                     "content/ folder; building would replace it")

@@ -30,7 +30,8 @@ def settings_of(tmp_path: Path, text: str):
 
 def test_the_books_own_settings_file():
     assert checked_settings(CONFIG) == Settings(title="Security on the Korean Peninsula", publish_archive=False,
-                                                nav_notes_limit=200, matrix_claims_per_page=60, directory_urls=True)
+                                                nav_notes_limit=200, matrix_claims_per_page=60, directory_urls=True,
+                                                site_dir="site")
 
 
 def test_every_setting_is_read_and_tags_elsewhere_are_left_alone(tmp_path):
