@@ -407,19 +407,41 @@ def _syntax_hint(code: str) -> str:
 
 def _check_citation_locator(loaded: Loaded, key: str, locator: str, loc: Loc, diagnostics: list[Diagnostic],
                             citation_paras: dict[str, set[int]]) -> None:
-    source = loaded.sources.get(key)
-    span = quotes.parse_locator(locator) if locator else None
-    if source is None or span is None:
+    """A locator of a source with an archived text must name its paragraphs, 'para. N' or 'paras. N-M';
+    a bibliography entry without one (a report the book only knows of) keeps any locator."""
+    source = loaded.sources.get(key) if locator else None
+    if source is None:
         return
     archive = loaded.archives.get(source.archive)
     if archive is None:
         return
     last = len(archive.paragraphs)
-    if span[1] > last or span[0] < 1 or span[0] > span[1]:
-        diagnostics.append(error(loc, "cite.locator", f"'{locator}' is outside '{key}', which has {last} "
-                                 "paragraphs", f"use a paragraph between 1 and {last}"))
+    span = quotes.parse_locator(locator)
+    loose = False
+    if span is None:
+        span = quotes.parse_loose_locator(locator)
+        if span is None:
+            diagnostics.append(error(loc, "cite.locator", f"locator '{locator}' of '{key}' is not 'para. N'",
+                                     f"its archived text is cited by paragraph: write 'para. N' or 'paras. N-M', "
+                                     f"N from 1 to {last}"))
+            return
+        loose = True
+    first, end = span
+    if first > end and 1 <= end and first <= last:
+        diagnostics.append(error(loc, "cite.locator", f"locator '{locator}' of '{key}' is a backwards range",
+                                 f"write '{quotes.format_locator(end, first)}'"))
         return
-    citation_paras[key].update(range(span[0], span[1] + 1))
+    if end > last or first < 1 or first > end:
+        diagnostics.append(error(loc, "cite.locator", f"'{locator}' is outside '{key}', which has {last} "
+                                 "paragraphs", f"use a paragraph between 1 and {last}"
+                                 + (", written 'para. N'" if loose else "")))
+        return
+    if loose:
+        right = quotes.format_locator(first, end)
+        diagnostics.append(error(loc, "cite.locator", f"locator '{locator}' of '{key}' is not "
+                                 f"'{'para. N' if first == end else 'paras. N-M'}'", f"write '{right}'"))
+        return
+    citation_paras[key].update(range(first, end + 1))
 
 
 def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Evidence,

@@ -21,6 +21,9 @@ _SPACE = re.compile(r"\s+")
 _SIC = re.compile(r"\s*\[sic\]\s*", re.I)
 _ELLIPSIS = re.compile(r"\s*(?:\u2026|(?<!\S)\.\.\.(?!\S))\s*")
 LOCATOR = re.compile(r"^paras?\.\s*(\d+)(?:\s*[-\u2013]\s*(\d+))?$")
+#: A paragraph locator written another way: ``para 4``, ``paragraph 4``, ``Paras 4-5``, ``¶ 4``.
+LOOSE_LOCATOR = re.compile(r"^(?:paragraphs?|paras?|pars?|\u00b6{1,2})\s*\.?\s*(\d+)"
+                           r"(?:\s*(?:[-\u2013\u2014]|to)\s*(\d+))?\s*\.?$", re.I)
 
 
 def normalise(text: str) -> str:
@@ -40,6 +43,20 @@ def parse_locator(locator: str) -> tuple[int, int] | None:
         return None
     first = int(match[1])
     return first, int(match[2] or first)
+
+
+def parse_loose_locator(locator: str) -> tuple[int, int] | None:
+    """The paragraphs a locator names when it is written another way than ``para. N`` (``paragraph 4``)."""
+    match = LOOSE_LOCATOR.match(locator.strip())
+    if not match:
+        return None
+    first = int(match[1])
+    return first, int(match[2] or first)
+
+
+def format_locator(first: int, last: int) -> str:
+    """``para. 4`` or ``paras. 4-5``, as locators are written."""
+    return f"para. {first}" if first == last else f"paras. {first}-{last}"
 
 
 @dataclass(frozen=True)
