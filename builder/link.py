@@ -399,6 +399,7 @@ def _syntax_hint(code: str) -> str:
         "cite.nested": "write citations as [see @a, para. 3; @b] without inner brackets",
         "cite.empty-key": "write the key after '@', e.g. [@kei-2025, para. 4]",
         "cite.syntax": "write citations as [see @a, para. 3; @b]",
+        "cite.separator": "separate citations with ';'",
         "xref.unclosed": "write cross-references as [[id]] or [[id|text]] on one line",
         "xref.empty": "write the id of a note: [[north-korea]]",
         "xref.syntax": "write cross-references as [[id]] or [[id|text]]",

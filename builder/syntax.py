@@ -29,6 +29,7 @@ INTEXT_KEY = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
 ITEM = re.compile(r"^(?P<prefix>(?:[^@]|(?<=\w)@)*?)(?P<minus>-?)@(?P<key>[^\s,;\]]*)(?P<suffix>.*)$", re.S)
 OPENERS = " \t\n([{\"'“‘—–"
 CITATION_ITEM_START = re.compile(r"(?:^|[\s([])-?@")
+SECOND_ITEM = re.compile(r"(?:^|[\s([])-?@([A-Za-z0-9_][^\s,;\]]*)")
 UNCLOSED_CITATION = re.compile(r"^[^\]\n]{0,40}?(?:^|[\s(])-?@[A-Za-z0-9_]")
 BRACKET_OR_ESCAPE = re.compile(r"[\[\]\\]")
 SPAN_TOKENS = frozenset({"citation", "xref", "syntax_error"})
@@ -102,18 +103,23 @@ def _find_close(src: str, start: int, end: int) -> tuple[int, bool]:
     return -1, nested
 
 
-def _parse_items(parts: list[str]) -> tuple[list[Cite], str]:
+def _parse_items(parts: list[str]) -> tuple[list[Cite], str, str]:
+    """The cites of a citation's parts; or no cites, the diagnostic code and what is wrong."""
     cites = []
     for part in parts:
         match = ITEM.match(part)
         if not match:
-            return [], "each part of a citation needs an @key"
+            return [], "cite.syntax", "each part of a citation needs an @key"
         key = match["key"].rstrip(".:")
         if not key:
-            return [], "citation with an empty key"
+            return [], "cite.empty-key", "citation with an empty key"
+        second = SECOND_ITEM.search(match["suffix"])
+        if second:  # [@a, para. 2, @b, para. 10]: a ',' where a ';' was meant
+            return [], "cite.separator", (f"a second citation '@{second[1].rstrip('.:')}' inside the locator of "
+                                          f"'@{key}'")
         cites.append(Cite(key, match["prefix"].strip(), match["suffix"].strip().lstrip(",").strip(),
                           bool(match["minus"])))
-    return cites, ""
+    return cites, "", ""
 
 
 def _looks_like_citation(parts: list[str]) -> bool:
@@ -140,10 +146,9 @@ def _bracket_rule(state: StateInline, silent: bool) -> bool:
         return False
     if nested:
         return _error(state, silent, pos, close + 1, "cite.nested", "brackets cannot nest inside a citation")
-    cites, problem = _parse_items(parts)
+    cites, code, problem = _parse_items(parts)
     if problem:
-        return _error(state, silent, pos, close + 1, "cite.empty-key" if "empty" in problem else "cite.syntax",
-                      problem)
+        return _error(state, silent, pos, close + 1, code, problem)
     if not silent:
         token = state.push("citation", "", 0)
         token.meta = {"cites": tuple(cites), "parenthetical": True, "start": pos, "end": close + 1}
