@@ -133,22 +133,7 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
                             "YAML aliases (*name) are not allowed in front matter",
                             "write the value out in full")]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        col = mark.column + 1 if mark else 0
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        if "<stream end>" in problem:
-            problem = problem.replace("'<stream end>'", "the closing '---'").replace("<stream end>",
-                                                                                 "the closing '---'")
-            if exc.context and exc.context_mark:
-                problem += (f" ({exc.context.strip()} that starts on line {first_line + exc.context_mark.line}"
-                            f", column {exc.context_mark.column + 1})")
-        hint = "check the indentation and quoting on this line"
-        if "\t" in problem or "\\t" in problem or "tab" in problem:
-            hint = "indent with spaces, not tabs"
-        elif "cannot start any token" in problem:
-            hint = "put text that starts with '@', '`', '%' or '|' in quotes"
-        return None, [error(Loc(path, line, col), "yaml.syntax", f"invalid YAML: {problem}", hint)]
+        return None, [_syntax_error(exc, text, path, first_line)]
     except yaml.YAMLError as exc:
         return None, [error(Loc(path, first_line), "yaml.syntax", f"invalid YAML: {exc}",
                             "check the front matter between the two '---' lines")]
@@ -158,6 +143,84 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
         return YValue({}, Loc(path, first_line)), diagnostics
     diagnostics.extend(_comments_cutting_values(node, text, path, first_line))
     return _convert(node, loader, path, first_line, diagnostics, 0), diagnostics
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int) -> Diagnostic:
+    """The diagnostic for a YAML syntax error, worded for what most likely went wrong."""
+    lines = text.split("\n")
+    context, problem_text = (exc.context or "").strip(), (exc.problem or "").strip()
+    start = exc.context_mark
+    if context == "while scanning a quoted scalar" and start is not None and "end of stream" in problem_text:
+        line, col = first_line + start.line, start.column + 1
+        return error(Loc(path, line, col), "yaml.syntax", f"invalid YAML: the quoted text that starts on line {line}, "
+                     f"column {col} is never closed", f"add the closing {_quoted(_char_at(lines, start))}")
+    mark = exc.problem_mark
+    if mark is not None:
+        runaway = _runaway_quote(text, lines, mark, path, first_line)
+        if runaway is not None:
+            return runaway
+    mark = mark or start
+    line = first_line + mark.line if mark else first_line
+    col = mark.column + 1 if mark else 0
+    problem = problem_text or context or "invalid YAML"
+    if "<stream end>" in problem:
+        problem = problem.replace("'<stream end>'", "the closing '---'").replace("<stream end>", "the closing '---'")
+        if context and start:
+            problem += f" ({context} that starts on line {first_line + start.line}, column {start.column + 1})"
+    hint = "check the indentation and quoting on this line"
+    if "\t" in problem or "\\t" in problem or "tab" in problem:
+        hint = "indent with spaces, not tabs"
+    elif "cannot start any token" in problem:
+        hint = "put text that starts with '@', '`', '%' or '|' in quotes"
+    return error(Loc(path, line, col), "yaml.syntax", f"invalid YAML: {problem}", hint)
+
+
+def _quoted(char: str) -> str:
+    """A quote character shown in a message: '"' or "'"."""
+    return f'"{char}"' if char == "'" else f"'{char}'"
+
+
+def _char_at(lines: list[str], mark) -> str:
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    return line[mark.column] if mark.column < len(line) else '"'
+
+
+def _runaway_quote(text: str, lines: list[str], mark, path: str, first_line: int) -> Diagnostic | None:
+    """A quoted value left open that took in the next lines, up to a quote further down, where the error is.
+
+    ``quote: "text`` with its closing '"' dropped goes on over ``locator: para. 4`` until the next '"' (in a
+    later note, say) and the error comes just after that. Only a quoted value that runs over a line that
+    looks like a 'key: value' line and ends on the error's line is taken for one.
+    """
+    tokens = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index > mark.index:
+                break
+            tokens.append(token)
+    except yaml.YAMLError:
+        pass
+    quoted = next((t for t in reversed(tokens) if isinstance(t, yaml.ScalarToken) and t.style in ("'", '"')), None)
+    if quoted is None:
+        return None
+    start, end = quoted.start_mark, quoted.end_mark
+    if not (start.line < end.line == mark.line and end.index <= mark.index):
+        return None
+    if not any(_looks_like_key(lines[number]) for number in range(start.line + 1, end.line + 1)):
+        return None
+    line, col, quote = first_line + start.line, start.column + 1, _quoted(quoted.style)
+    return error(Loc(path, line, col), "yaml.syntax", f"invalid YAML: the quoted text that starts on line {line}, "
+                 f"column {col} is not closed on that line: it runs on to the {quote} on line "
+                 f"{first_line + end.line}, column {end.column}", f"add the closing {quote} on line {line}")
+
+
+def _looks_like_key(line: str) -> bool:
+    """Whether a line reads as a 'key: value' line (or a list item starting with one)."""
+    text = line.strip()
+    if text.startswith("- "):
+        text = text[2:].lstrip()
+    key, sep, rest = text.partition(":")
+    return bool(sep and key) and all(c.isalnum() or c in "_-" for c in key) and rest[:1] in ("", " ")
 
 
 def _comments_cutting_values(root: Node, text: str, path: str, first_line: int) -> list[Diagnostic]:
