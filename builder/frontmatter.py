@@ -32,6 +32,8 @@ class YValue:
     """str, int, float, bool, None, date, list[YValue] or dict[str, YEntry]."""
     loc: Loc
     """Where the value starts."""
+    flow: bool = False
+    """For a list or mapping: written in brackets or braces (``[a, b]``), as text starting with one would be."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,9 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
         node = loader.get_single_node()
     except _AliasRefused as exc:
         mark = exc.problem_mark
+        starts = _value_starting_with_indicator(text.split("\n"), mark.line, path, first_line, at=mark.column)
+        if starts is not None:
+            return None, [starts]
         return None, [error(Loc(path, first_line + mark.line, mark.column + 1), "yaml.alias",
                             "YAML aliases (*name) are not allowed in front matter",
                             "write the value out in full")]
@@ -145,6 +150,12 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
     return _convert(node, loader, path, first_line, diagnostics, 0), diagnostics
 
 
+#: What YAML makes of a value that starts with one of these characters.
+INDICATOR_READINGS = {"[": "the start of a list", "{": "the start of a mapping",
+                      "*": "an alias (a reference to a value marked '&name')"}
+QUOTE_INDICATOR_HINT = "a value that starts with '[', '{' or '*' must be put in quotes"
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int) -> Diagnostic:
     """The diagnostic for a YAML syntax error, worded for what most likely went wrong."""
     lines = text.split("\n")
@@ -159,6 +170,14 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: i
         runaway = _runaway_quote(text, lines, mark, path, first_line)
         if runaway is not None:
             return runaway
+    if isinstance(exc, yaml.parser.ParserError) and problem_text.startswith("expected <block end>") and mark:
+        found = _value_starting_with_indicator(lines, mark.line, path, first_line)
+        if found is not None:
+            return found
+    if context == "while scanning an alias" and start is not None:
+        found = _value_starting_with_indicator(lines, start.line, path, first_line, at=start.column)
+        if found is not None:
+            return found
     mark = mark or start
     line = first_line + mark.line if mark else first_line
     col = mark.column + 1 if mark else 0
@@ -221,6 +240,43 @@ def _looks_like_key(line: str) -> bool:
         text = text[2:].lstrip()
     key, sep, rest = text.partition(":")
     return bool(sep and key) and all(c.isalnum() or c in "_-" for c in key) and rest[:1] in ("", " ")
+
+
+def _line_value(line: str) -> tuple[int, str]:
+    """Where the value on a front-matter line starts (after the indent, '- ' and 'key: '), and the value."""
+    col = len(line) - len(line.lstrip(" "))
+    while line.startswith("-", col) and line[col + 1 : col + 2] in (" ", ""):
+        col += 1
+        col += len(line[col:]) - len(line[col:].lstrip(" "))
+    key, sep, _ = line[col:].partition(": ")
+    if sep and key and key[0] not in INDICATOR_READINGS and key[0] not in "\"'":
+        col += len(key) + 2
+        col += len(line[col:]) - len(line[col:].lstrip(" "))
+    return col, line[col:].rstrip()
+
+
+def _value_starting_with_indicator(lines: list[str], index: int, path: str, first_line: int,
+                                   at: int | None = None) -> Diagnostic | None:
+    """The error for a value that starts with '[', '{' or '*' and is not the list, mapping or alias YAML
+    takes it for (``note: [sic] The report …``); None when the value on line ``index`` does not start so.
+
+    ``at``: the column where YAML saw the '*' of an alias; the value must start there and go on after the
+    alias's name (``*Not* an official …``), or it is an alias meant as one.
+    """
+    if index >= len(lines):
+        return None
+    col, value = _line_value(lines[index])
+    if value[:1] not in INDICATOR_READINGS:
+        return None
+    if at is not None:
+        words = value.split(None, 1)
+        alone = len(words) < 2 or words[1].startswith("#")  # '*name', perhaps with a comment: a real alias
+        if col != at or (alone and "*" not in words[0][1:]):
+            return None
+    shown = value if len(value) <= 40 else value[:40].rstrip() + "…"
+    return error(Loc(path, first_line + index, col + 1), "yaml.syntax", f"invalid YAML: the value '{shown}' "
+                 f"starts with '{value[0]}', which YAML reads as {INDICATOR_READINGS[value[0]]}",
+                 QUOTE_INDICATOR_HINT)
 
 
 def _comments_cutting_values(root: Node, text: str, path: str, first_line: int) -> list[Diagnostic]:
@@ -289,7 +345,7 @@ def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int,
         return YValue(_scalar_value(node, loader), loc)
     if isinstance(node, SequenceNode):
         return YValue([_convert(item, loader, path, first_line, diagnostics, depth + 1)
-                       for item in node.value], loc)
+                       for item in node.value], loc, bool(node.flow_style))
     if isinstance(node, MappingNode):
         entries: dict[str, YEntry] = {}
         for key_node, value_node in node.value:
@@ -307,6 +363,6 @@ def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int,
                 continue
             entries[key] = YEntry(key_loc, _convert(value_node, loader, path, first_line,
                                                     diagnostics, depth + 1))
-        return YValue(entries, loc)
+        return YValue(entries, loc, bool(node.flow_style))
     return YValue(None, loc)  # pragma: no cover - PyYAML has no other node kinds
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostic, Loc, did_you_mean, error
-from .frontmatter import YEntry, YValue
+from .frontmatter import QUOTE_INDICATOR_HINT, YEntry, YValue
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_PATTERN = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$")
@@ -196,8 +196,11 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
         if spec.type == "choice" and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
+            hint = f"write it as text ({spec.doc})"
+            if spec.type == "text" and node.flow:
+                hint += f"; {QUOTE_INDICATOR_HINT}"
             diagnostics.append(error(node.loc, "field.type", f"'{spec.name}' must be {TYPE_NAMES[spec.type]}, "
-                                     f"not {describe(value)}", f"write it as text ({spec.doc})"))
+                                     f"not {describe(value)}", hint))
             return _default(spec)
         if spec.type == "choice" and value not in spec.choices:
             hint = did_you_mean(value, spec.choices) or f"allowed: {', '.join(spec.choices)}"
@@ -233,8 +236,9 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
         if isinstance(item_value, int | float) and not isinstance(item_value, bool):
             item_value = str(item_value)
         if not isinstance(item_value, str) or not item_value.strip():
+            hint = f"{spec.doc}; {QUOTE_INDICATOR_HINT}" if spec.type == "texts" and item.flow else spec.doc
             diagnostics.append(error(item.loc, "field.type", f"item {index + 1} of '{spec.name}' must be "
-                                     f"non-empty text, not {describe(item.value)}", spec.doc))
+                                     f"non-empty text, not {describe(item.value)}", hint))
             continue
         items.append(item_value.strip() if spec.type == "refs" else item_value)
     if spec.required and spec.type in ("records",) and not items:
