@@ -45,7 +45,7 @@ def _comment(spec: schema.Field) -> str:
         allowed = ", ".join(f"{c} ({meanings[c]})" if meanings else c for c in spec.choices)
         text += f"; one of: {allowed}"
     if spec.type == "refs":
-        text += " (a list)"
+        text += " (a list, at least one)" if spec.at_least_one else " (a list)"
     if spec.type == "texts":
         text += " (a list of text)"
     return text

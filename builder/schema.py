@@ -48,6 +48,8 @@ class Field:
     """For ``records``: the fields of each item."""
     example: Any = None
     """A value for the ``new`` command's template."""
+    at_least_one: bool = False
+    """For lists: the note is invalid when the list is empty (``actors: []``)."""
 
 
 RELATION_FIELDS = (
@@ -83,7 +85,7 @@ ACTOR = (
 
 SCENARIO = (
     Field("title", "text", True, "the contingency in one line", example="Title"),
-    Field("actors", "refs", True, "ids of the actors involved", ref="actor", example=[]),
+    Field("actors", "refs", True, "ids of the actors involved", ref="actor", example=[], at_least_one=True),
     Field("triggers", "texts", True, "what would set it off, cited", example=[]),
     Field("indicators", "texts", True, "what to watch for, cited", example=[]),
     Field("claims", "refs", True, "ids of the claims that bear on it", ref="claim", example=[]),
@@ -97,7 +99,8 @@ SCENARIO = (
 
 CLAIM = (
     Field("statement", "text", True, "the claim in one sentence", example="Statement."),
-    Field("actors", "refs", True, "ids of the actors the claim involves", ref="actor", example=[]),
+    Field("actors", "refs", True, "ids of the actors the claim involves", ref="actor", example=[],
+          at_least_one=True),
     Field("tags", "texts", False, "free tags", example=[]),
     Field("evidence", "records", True, "passages that support, contradict or qualify the claim",
           items=EVIDENCE_FIELDS, example=[]),
@@ -241,6 +244,7 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
                                      f"non-empty text, not {describe(item.value)}", hint))
             continue
         items.append(item_value.strip() if spec.type == "refs" else item_value)
-    if spec.required and spec.type in ("records",) and not items:
-        diagnostics.append(error(node.loc, "field.empty", f"'{spec.name}' needs at least one item", spec.doc))
+    if spec.required and (spec.type == "records" or spec.at_least_one) and not value:
+        hint = f"write '{spec.name}: [id, …]' ({spec.doc})" if spec.type == "refs" else spec.doc
+        diagnostics.append(error(node.loc, "field.empty", f"'{spec.name}' needs at least one item", hint))
     return tuple(items)
