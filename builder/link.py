@@ -6,7 +6,6 @@ problems come back as diagnostics.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Iterable
@@ -474,12 +473,10 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
     wanted = quotes.parse_locator(ev.locator)
     found = quotes.find(ev.quote, archive.paragraphs, wanted[0] if wanted else 0)
     if not found:
-        closest = difflib.get_close_matches(quotes.normalise(ev.quote), [quotes.normalise(p) for p in
-                                                                          archive.paragraphs], n=1, cutoff=0.3)
         hint = "copy the passage exactly from " + source.archive
-        if closest:
-            number = [quotes.normalise(p) for p in archive.paragraphs].index(closest[0]) + 1
-            hint += f" (the closest paragraph is para. {number})"
+        near = quotes.explain_miss(ev.quote, archive.paragraphs)
+        if near:
+            hint += f": {near}"
         diagnostics.append(error(quote_loc, "quote.not-found", f"quote not found in the archived text of "
                                  f"'{ev.source}'", hint))
         return

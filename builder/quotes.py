@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 _CHARS = str.maketrans({
@@ -132,3 +133,104 @@ def find(quote: str, paras: tuple[str, ...], first: int = 0) -> tuple[Match, ...
         if ranges is not None:
             matches.append(Match(number, ranges))
     return tuple(matches)
+
+
+#: How many words of a quote must match a paragraph before the checker names it as the closest one.
+NEAR_WORDS = 3
+
+
+def explain_miss(quote: str, paras: tuple[str, ...]) -> str:
+    """Where a quote that is not in ``paras`` comes closest and where it first differs, in words;
+    '' when no paragraph has enough of it to say.
+
+    Runs only for a quote that was not found: each paragraph is searched for the longest start of the
+    quote (letter case aside), then the two are compared from there; a quote whose first words are wrong
+    is placed by its longest run of words in common with a paragraph.
+    """
+    parts = _parts(quote)
+    texts = [normalise(paragraph) for paragraph in paras]
+    missing = next((part for part in parts if not any(part in text for text in texts)), None)
+    if missing is None:
+        return ("each part of the quote is in the text, but not all in one paragraph in this order"
+                if len(parts) > 1 else "")
+    return _differs_after_start(missing, texts) or _longest_run(missing, texts)
+
+
+def _fold(text: str) -> str:
+    """Lower case, when that keeps every character in its place."""
+    lower = text.lower()
+    return lower if len(lower) == len(text) else text
+
+
+def _longest_start(part: str, text: str) -> int:
+    """Length of the longest start of ``part`` that occurs in ``text``."""
+    low, high = 0, len(part)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if part[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _shown(words: list[str], last: bool = True) -> str:
+    """The last (or first) word in quotes, with the next ones while it is too short to find ('a' → 'not a')."""
+    count = 1
+    while count < len(words) and len(" ".join(words[-count:] if last else words[:count])) < 4:
+        count += 1
+    text = " ".join(words[-count:] if last else words[:count])
+    return f'"{text}"' if "'" in text else f"'{text}'"
+
+
+def _differs_after_start(part: str, texts: list[str]) -> str:
+    folded = _fold(part)
+    best_length, best_number, best_position = 0, 0, 0
+    for number, text in enumerate(texts, start=1):
+        haystack = _fold(text)
+        needle, haystack = (folded, haystack) if len(folded) == len(part) and len(haystack) == len(text) \
+            else (part, text)
+        length = _longest_start(needle, haystack)
+        if length > best_length:
+            best_length, best_number, best_position = length, number, haystack.find(needle[:length])
+    if len(part[: part.rfind(" ", 0, best_length + 1) + 1].split()) < NEAR_WORDS:
+        return ""
+    text, position = texts[best_number - 1], best_position
+    differs = next((i for i in range(best_length) if part[i] != text[position + i]), best_length)
+    word_start = part.rfind(" ", 0, differs) + 1
+    if position + differs >= len(text):  # the quote goes on past the end of the paragraph
+        before = part[:differs].split() if part[differs] == " " else part[:word_start].split()
+        return f"the quote matches para. {best_number} up to {_shown(before)}, where the paragraph ends"
+    before = part[:word_start].split()
+    quoted_word = [part[word_start:].split(" ", 1)[0]]
+    text_word = [text[position + word_start :].split(" ", 1)[0]]
+    if not before:
+        return (f"the quote differs from para. {best_number} at its first word: the text has {_shown(text_word)}, "
+                f"not {_shown(quoted_word)}")
+    return (f"the quote matches para. {best_number} up to {_shown(before)} but the text goes on "
+            f"{_shown(text_word)}, not {_shown(quoted_word)}")
+
+
+def _longest_run(part: str, texts: list[str]) -> str:
+    words = part.split()
+    folded = _fold(part).split()
+    if len(folded) != len(words):
+        folded = words
+    best = None
+    for number, text in enumerate(texts, start=1):
+        text_words = (_fold(text) if folded is not words else text).split()
+        found = SequenceMatcher(None, text_words, folded, autojunk=False).find_longest_match(
+            0, len(text_words), 0, len(folded))
+        if best is None or found.size > best[0].size:
+            best = (found, number, text.split())
+    if best is None:
+        return ""
+    found, number, text_words = best
+    if found.size < NEAR_WORDS or found.size * 3 < len(words) or found.b == 0:
+        return ""
+    run_words = words[found.b : found.b + found.size]
+    run = f"the quote matches para. {number} from {_shown(run_words, last=False)} to {_shown(run_words)}"
+    if found.a == 0:
+        return f"{run}, but the paragraph starts there"
+    return (f"{run}, but there the text before it is {_shown([text_words[found.a - 1]])}, not "
+            f"{_shown([words[found.b - 1]])}")
