@@ -217,6 +217,8 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
 
     def check_ref(note: Note, target: str, kinds: tuple[type, ...], loc: Loc, what: str,
                   anchor: str, section: str = "", acc: _Found = total) -> None:
+        if not target:
+            return  # a required id left out is reported as a missing field
         found = notes.get(target)
         if found is not None and isinstance(found, kinds):
             add_backlink(acc, target, note, anchor, section or section_title(note, anchor))
@@ -235,6 +237,8 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             acc.diagnostics.append(error(loc, "ref.unknown", f"unknown {what} '{target}'", hint))
 
     def check_key(note: Note, key: str, loc: Loc, anchor: str, section: str, acc: _Found = total) -> None:
+        if not key:
+            return  # a required key left out is reported as a missing field; a citation needs one to parse
         acc.used.add(key)
         if key not in bib:
             acc.diagnostics.append(error(loc, "cite.unknown", f"unknown citation key '{key}'",
@@ -446,6 +450,8 @@ def _check_citation_locator(loaded: Loaded, key: str, locator: str, loc: Loc, di
 
 def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Evidence,
                     diagnostics: list[Diagnostic], matches: dict) -> None:
+    if not ev.source:
+        return  # a missing or empty 'source' is already reported
     loc = ev.field_locs.get("source", ev.loc)
     source = loaded.sources.get(ev.source)
     if source is None:
@@ -468,6 +474,8 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
     archive = loaded.archives.get(source.archive)
     if archive is None:
         return  # the source note already has an archive error
+    if not ev.quote.strip():
+        return  # a missing or empty 'quote' is already reported
     quote_loc = ev.field_locs.get("quote", ev.loc)
     locator_loc = ev.field_locs.get("locator", ev.loc)
     wanted = quotes.parse_locator(ev.locator)
@@ -481,6 +489,8 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
                                  f"'{ev.source}'", hint))
         return
     if wanted is None:
+        if not ev.locator.strip():
+            return  # a missing or empty 'locator' is already reported
         diagnostics.append(error(locator_loc, "evidence.locator", f"evidence locator '{ev.locator}' is not "
                                  "'para. N'", f"write 'locator: para. {found[0].paragraph}'"))
         return

@@ -196,17 +196,21 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
                  diagnostics: list[Diagnostic]) -> Any:
     value = node.value
     if spec.type in ("text", "ref", "choice"):
-        if spec.type == "choice" and isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
+        if spec.type == "choice" and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # credibility: 3 is the choice '3'; 3.5 is reported as a value not allowed
         if not isinstance(value, str):
             hint = f"write it as text ({spec.doc})"
-            if spec.type == "text" and node.flow:
+            if spec.type == "choice":
+                hint = f"allowed: {', '.join(spec.choices)}"
+            elif spec.type == "text" and node.flow:
                 hint += f"; {QUOTE_INDICATOR_HINT}"
             diagnostics.append(error(node.loc, "field.type", f"'{spec.name}' must be {TYPE_NAMES[spec.type]}, "
                                      f"not {describe(value)}", hint))
             return _default(spec)
         if spec.type == "choice" and value not in spec.choices:
-            hint = did_you_mean(value, spec.choices) or f"allowed: {', '.join(spec.choices)}"
+            same_letters = [choice for choice in spec.choices if choice.lower() == value.strip().lower()]
+            hint = (f"did you mean '{same_letters[0]}'?" if same_letters else did_you_mean(value, spec.choices)
+                    or f"allowed: {', '.join(spec.choices)}")
             diagnostics.append(error(node.loc, "field.enum", f"'{value}' is not an allowed value of "
                                      f"'{spec.name}'", hint))
             return _default(spec)
