@@ -171,7 +171,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: i
         if runaway is not None:
             return runaway
     if isinstance(exc, yaml.parser.ParserError) and problem_text.startswith("expected <block end>") and mark:
-        found = _value_starting_with_indicator(lines, mark.line, path, first_line)
+        found = (_value_starting_with_indicator(lines, mark.line, path, first_line)
+                 or _value_starting_with_quote(lines, mark, path, first_line))
         if found is not None:
             return found
     if context == "while scanning an alias" and start is not None:
@@ -277,6 +278,24 @@ def _value_starting_with_indicator(lines: list[str], index: int, path: str, firs
     return error(Loc(path, first_line + index, col + 1), "yaml.syntax", f"invalid YAML: the value '{shown}' "
                  f"starts with '{value[0]}', which YAML reads as {INDICATOR_READINGS[value[0]]}",
                  QUOTE_INDICATOR_HINT)
+
+
+def _value_starting_with_quote(lines: list[str], mark, path: str, first_line: int) -> Diagnostic | None:
+    """The error for a value that starts with a quoted part and goes on after it (``note: 'locator' misspelt``):
+    YAML ends the value at the closing quote and cannot read the rest of the line."""
+    if mark.line >= len(lines):
+        return None
+    col, value = _line_value(lines[mark.line])
+    if value[:1] not in ("'", '"') or mark.column <= col:
+        return None
+    if '"' not in value:
+        how, example = "put the whole value in double quotes", f'"{value}"'
+    else:
+        how = "put the whole value in single quotes" + (", writing each ' in it as ''" if "'" in value else "")
+        example = "'" + value.replace("'", "''") + "'"
+    hint = f"{how}: {example}" if len(value) <= 60 else how
+    return error(Loc(path, first_line + mark.line, col + 1), "yaml.syntax", "invalid YAML: the quote that starts "
+                 "this value closes before the value ends, so YAML cannot read the rest of the line", hint)
 
 
 def _comments_cutting_values(root: Node, text: str, path: str, first_line: int) -> list[Diagnostic]:
