@@ -32,7 +32,7 @@ def _paths(args) -> Paths:
         from .settings import load_settings
 
         site_dir = load_settings(config)[0].site_dir  # its problems are reported by the command itself
-        site = config.parent / site_dir if site_dir else None
+        site = Path(args.root) / site_dir if site_dir else None  # the book's folder, as for docs_dir
     return Paths.for_root(Path(args.root), config, site)
 
 

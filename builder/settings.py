@@ -39,8 +39,9 @@ class Settings:
     directory_urls: bool = True
     """mkdocs' ``use_directory_urls``: how links inside raw HTML (the relation graphs) are written."""
     site_dir: str = ""
-    """mkdocs' ``site_dir``, relative to mkdocs.yml's folder: where ``build`` writes the site unless
-    ``--site-dir`` says otherwise ("": ROOT/site)."""
+    """mkdocs' ``site_dir``, relative to the book's folder (like ``docs_dir``, which the builder sets to
+    ROOT/build/docs, and unlike mkdocs, for which it is relative to mkdocs.yml: one mkdocs.yml may serve several
+    books with ``--config``): where ``build`` writes the site unless ``--site-dir`` says otherwise ("": ROOT/site)."""
 
 
 @dataclass(frozen=True)

@@ -302,3 +302,15 @@ def test_build_writes_the_site_where_mkdocs_yml_says(minimal_book):
     assert refused.returncode == 2
     assert refused.stderr.startswith(f"error: the site folder {minimal_book.resolve() / 'content'} is the book's "
                                      "content/ folder; building would replace it")
+
+
+def test_site_dir_is_read_relative_to_the_book_not_to_a_shared_mkdocs_yml(minimal_book, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "mkdocs.yml").write_text(CONFIG.read_text(encoding="utf-8").replace("site_dir: site\n",
+                                                                                  "site_dir: public\n"),
+                                       encoding="utf-8")
+    shutil.copytree(CONFIG.parent / "site_overrides", shared / "site_overrides")
+    result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(shared / "mkdocs.yml"))
+    assert result.returncode == 0, result.stderr
+    assert (minimal_book / "public" / "index.html").is_file() and not (shared / "public").exists()
