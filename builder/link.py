@@ -227,8 +227,8 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             return
         choices = [n.id for n in notes.values() if isinstance(n, kinds)]
         if found is not None:
-            acc.diagnostics.append(error(loc, "ref.kind", f"'{target}' is a {KIND_NAMES[type(found)]}, not a "
-                                         f"{what}", did_you_mean(target, choices) or f"name a {what} here"))
+            acc.diagnostics.append(error(loc, "ref.kind", f"'{target}' is {_a(KIND_NAMES[type(found)])}, not "
+                                         f"{_a(what)}", did_you_mean(target, choices) or f"name {_a(what)} here"))
         else:
             fallback = (f"create content/{what}s/{target}.md" if what != "note"
                         else "no note has this id: fix the id or create the note")
@@ -407,6 +407,10 @@ def _syntax_hint(code: str) -> str:
         "xref.empty": "write the id of a note: [[north-korea]]",
         "xref.syntax": "write cross-references as [[id]] or [[id|text]]",
     }.get(code, "")
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _check_citation_locator(loaded: Loaded, key: str, locator: str, loc: Loc, diagnostics: list[Diagnostic],

@@ -118,19 +118,74 @@ def _note(path: Path, rel: str, kind: str, fields, diagnostics: list[Diagnostic]
         return None
     parts = split(text)
     if parts.yaml_text is None:
-        diagnostics.append(error(Loc(rel, 1), "frontmatter.missing", "the note has no front matter",
-                                 "start the file with a line '---', the fields, and another '---'"))
+        lines = text.split("\n")
+        first = next(index for index, line in enumerate(lines) if line.strip())
+        if lines[first].strip() == "---":
+            what = "the blank lines before it" if lines[first].startswith("---") else "the spaces before it"
+            diagnostics.append(error(Loc(rel, first + 1), "frontmatter.missing",
+                                     "the front matter's opening '---' is not at the very start of the file",
+                                     f"delete {what}: the file must start with '---'"))
+        else:
+            diagnostics.append(error(Loc(rel, 1), "frontmatter.missing", "the note has no front matter",
+                                     "start the file with a line '---', the fields, and another '---'"))
         return None
     if not parts.closed:
-        diagnostics.append(error(Loc(rel, 1), "frontmatter.unclosed", "the front matter is not closed",
-                                 "end the fields with a line '---' before the body"))
+        near = _near_fence(parts.yaml_text.split("\n"), parts.yaml_first_line)
+        if near:
+            line, written = near
+            diagnostics.append(error(Loc(rel, line), "frontmatter.unclosed",
+                                     f"the front matter is not closed: line {line} ('{written}') looks meant to "
+                                     "close it", f"write exactly '---' on line {line}"))
+        else:
+            diagnostics.append(error(Loc(rel, 1), "frontmatter.unclosed", "the front matter is not closed",
+                                     "end the fields with a line '---' before the body"))
         return None
     node, problems = parse_yaml(parts.yaml_text, rel, parts.yaml_first_line)
     diagnostics.extend(problems)
     if node is None:
         return None
+    misfiled = _misfiled(kind, node)
+    if misfiled:
+        diagnostics.append(error(Loc(rel, 1), "note.misfiled", misfiled[0], misfiled[1]))
+        return None
     checked = schema.check_mapping(node, fields, "the front matter", diagnostics)
     return rel, parts, checked
+
+
+def _near_fence(lines: list[str], first_line: int) -> tuple[int, str] | None:
+    """The first line that looks meant as the closing '---' ('--', '----', ' ---', '--- x'), with its number."""
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if len(stripped) >= 2 and set(stripped) == {"-"} or stripped.startswith("---") and line.startswith(" ") \
+                or stripped.startswith("--- "):
+            return first_line + index, line.rstrip()
+    return None
+
+
+KIND_FOLDERS = {"actor": "content/actors/", "scenario": "content/scenarios/", "claim": "content/claims/",
+                "source": "content/sources/", "page": "content/"}
+
+
+def _misfiled(kind: str, node) -> tuple[str, str] | None:
+    """(message, hint) when a note lacks the required fields of its folder's kind but has all of another's:
+    it was put in the wrong folder, and its field errors would only mislead."""
+    if not isinstance(node.value, dict):
+        return None
+    keys = set(node.value)
+
+    def required(fields) -> set[str]:
+        return {f.name for f in fields if f.required}
+
+    if required(LOADERS[kind][0]) <= keys:
+        return None
+    for other, (fields, _) in LOADERS.items():
+        wanted = required(fields)
+        if other != kind and wanted and wanted <= keys:
+            named = ", ".join(f"'{name}'" for name in sorted(wanted))
+            article = "an" if other[0] in "aeiou" else "a"
+            return (f"this note is in {KIND_FOLDERS[kind]} but reads as {article} {other} (it has {named})",
+                    f"move it to {KIND_FOLDERS[other]}")
+    return None
 
 
 def _load_actor(stem, rel, parts, checked) -> Actor:
