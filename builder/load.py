@@ -79,6 +79,12 @@ _LOOK_ALIKES = dict(zip("авсеһіјкмнорѕтухԁɡοαεικνρτυ�
                         "abcehijkmhopstyxdgoaeikvptuxabezhikmnoptyxabcehijkmopstx"))
 
 
+def suggested_id(stem: str) -> str:
+    """A valid id close to a file name that is not one ('North Korea' → 'north-korea')."""
+    ascii_form = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
+    return "-".join(part for part in "".join(c if c.isalnum() else " " for c in ascii_form).split())
+
+
 def _check_id(stem: str, rel: str, kind: str, diagnostics: list[Diagnostic]) -> bool:
     pattern = schema.KEY_PATTERN if kind == "source" else schema.ID_PATTERN
     if pattern.match(stem):
@@ -87,8 +93,7 @@ def _check_id(stem: str, rel: str, kind: str, diagnostics: list[Diagnostic]) -> 
                                      "rename the file"))
             return False
         return True
-    ascii_form = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
-    suggestion = "-".join(part for part in "".join(c if c.isalnum() else " " for c in ascii_form).split())
+    suggestion = suggested_id(stem)
     what = "a bibliography key (lower-case letters, digits, '-', '_')" if kind == "source" else \
         "lower-case ASCII letters, digits and single '-'"
     foreign = [c for c in stem if not c.isascii() and unicodedata.category(c).startswith("L")]
@@ -441,6 +446,7 @@ def load_starting(root: Path, cache: dict | None = None,
     content = root / "content"
     collected: dict[str, dict] = {"actor": {}, "scenario": {}, "claim": {}, "source": {}, "page": {}}
     seen: dict[str, str] = {}
+    renamed: set[str] = set()
     files: list[str] = []
     if not content.is_dir():
         diagnostics.append(error(Loc("content"), "book.no-content", "there is no content/ folder",
@@ -453,6 +459,7 @@ def load_starting(root: Path, cache: dict | None = None,
                                    _read_note(p, k, s, r, found))
         diagnostics.extend(problems)
         if record is _INVALID_ID:
+            renamed.add(suggested_id(stem))  # references to the id it was meant to have wait for the rename
             continue
         if record is None:
             # keep the id reserved so references to a broken note do not pile up errors
@@ -481,7 +488,8 @@ def load_starting(root: Path, cache: dict | None = None,
     files.extend(sorted(archives))
     loaded = Loaded(collected["actor"], collected["scenario"], collected["claim"], collected["source"],
                     collected["page"], bib, archives, tuple(diagnostics), tuple(files),
-                    frozenset(stem for stem in seen if not any(stem in group for group in collected.values())))
+                    frozenset(stem for stem in seen.keys() | renamed
+                              if not any(stem in group for group in collected.values())))
     if parsing is not None and not follows:
         parsing.cancel()  # its one value was taken: the child is done
     return loaded, parsing if follows else None

@@ -30,7 +30,12 @@ def _huge(root: Path) -> None:
                     encoding="utf-8")
 
 
-GENERATED = {"huge-file": _huge}
+def _renamed(root: Path) -> None:
+    actors = root / "content" / "actors"
+    (actors / "north-korea.md").rename(actors / "North Korea.md")
+
+
+GENERATED = {"huge-file": _huge, "id-renamed-note": _renamed}
 
 
 def lay_case(name: str, root: Path) -> Path:
