@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from . import schema
 from .bibliography import load_bib_file
-from .diagnostics import Diagnostic, Loc, error, warning
+from .diagnostics import Diagnostic, Loc, did_you_mean, error, warning
 from .frontmatter import parse_yaml, split
 from .parallel import Steps, steps_in_background
 from .quotes import paragraphs
@@ -269,8 +269,13 @@ def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Dia
             continue
         path = root / value
         if not path.is_file():
+            present = [entry.name for entry in _sorted_entries(root / ARCHIVE_DIR)
+                       if entry.is_file()] if (root / ARCHIVE_DIR).is_dir() else []
+            close = did_you_mean(PurePosixPath(value).name, present)  # names alone: the folder is the same
+            hint = close.replace("'", f"'{ARCHIVE_DIR}/", 1) if close else ""
             diagnostics.append(error(loc, "archive.missing", f"archived text '{value}' does not exist",
-                                     f"save the source's text as {value}"))
+                                     f"{hint} (or save the source's text as {value})" if hint
+                                     else f"save the source's text as {value}"))
             continue
         archive, problems = _cached(cache, path, value, lambda found, p=path, v=value: _read_archive(p, v, found))
         diagnostics.extend(problems)
@@ -417,13 +422,29 @@ def _note_files(content: Path, diagnostics: list[Diagnostic]) -> list[tuple[Path
                     found.append((content / entry.name / note.name, note_rel, NOTE_FOLDERS[entry.name]))
                 elif not note.name.startswith("."):
                     diagnostics.append(warning(Loc(note_rel), "file.ignored", "not a note: ignored",
-                                               f"notes in {rel}/ are '.md' files"))
+                                               _not_a_note_hint(note.name, f"notes in {rel}/ are '.md' files")))
         elif _is_markdown(entry.name) and entry.is_file():
             found.append((content / entry.name, rel, "page"))
         elif not entry.name.startswith("."):
-            diagnostics.append(warning(Loc(rel), "file.ignored", "not a note or a note folder: ignored",
-                                       f"note folders are {', '.join(NOTE_FOLDERS)}"))
+            folders = f"note folders are {', '.join(NOTE_FOLDERS)}"
+            if entry.is_dir():
+                close = did_you_mean(entry.name, NOTE_FOLDERS)
+                hint = f"{close} ({folders})" if close else folders
+            else:
+                hint = _not_a_note_hint(entry.name, f"pages are '.md' files; {folders}")
+            diagnostics.append(warning(Loc(rel), "file.ignored", "not a note or a note folder: ignored", hint))
     return found
+
+
+MARKDOWN_LOOK_ALIKES = (".markdown", ".mdown", ".mkd", ".mkdn", ".MD", ".Md", ".txt")
+
+
+def _not_a_note_hint(name: str, otherwise: str) -> str:
+    """'rename it to x.md' for a note saved with another Markdown-like suffix."""
+    stem, dot, suffix = name.rpartition(".")
+    if dot and stem and f".{suffix}" in MARKDOWN_LOOK_ALIKES:
+        return f"notes are '.md' files: rename it to '{stem}.md'"
+    return otherwise
 
 
 def load(root: Path, cache: dict | None = None) -> Loaded:
