@@ -311,6 +311,10 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             check_ref(actor, actor.affiliation, (Actor,), actor.field_locs.get("affiliation", actor.loc),
                       "actor", "about")
         for relation in actor.relations:
+            if relation.actor == actor.id:
+                diagnostics.append(error(relation.loc, "relation.self", f"{_a(relation.relation)} relation of "
+                                         f"'{actor.id}' with itself", "name the other actor in 'actor:'"))
+                continue
             check_ref(actor, relation.actor, (Actor,), relation.loc, "actor", "relations")
             check_key(actor, relation.source, relation.loc, "relations", "Relations")
             _check_citation_locator(loaded, relation.source, relation.locator, relation.loc, diagnostics,
@@ -507,7 +511,11 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
 
 
 def _check_cycles(items: dict, targets, code: str, what: str, diagnostics: list[Diagnostic]) -> None:
+    """One error per loop of ``what`` links, at the ``what`` field of its first member (by id)."""
+    in_a_loop: set[str] = set()
     for start in sorted(items):
+        if start in in_a_loop:
+            continue
         path, current = [start], start
         while True:
             nexts = [t for t in targets(items[current]) if t in items] if current in items else []
@@ -516,7 +524,9 @@ def _check_cycles(items: dict, targets, code: str, what: str, diagnostics: list[
             current = nexts[0]
             if current == start:
                 chain = " → ".join(path + [start])
-                diagnostics.append(error(items[start].loc, code, f"{what} goes round in a loop: {chain}",
+                in_a_loop.update(path)
+                loc = items[start].field_locs.get(what, items[start].loc)
+                diagnostics.append(error(loc, code, f"{what} goes round in a loop: {chain}",
                                          f"remove one {what} link of the loop"))
                 break
             if current in path:

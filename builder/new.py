@@ -118,6 +118,8 @@ def bib_keys(root: Path) -> dict[str, str]:
 def create(root: Path, kind: str, note_id: str, out=None, err=None) -> int:
     """Write the note; return the exit code (0 written, 1 refused)."""
     out, err = out or sys.stdout, err or sys.stderr
+    if note_id.endswith(".md") and len(note_id) > 3:  # the file's name given for its id
+        note_id = note_id[:-3]
     folder = KINDS[kind]
     rel = f"content/{folder}/{note_id}.md"
     problems: list[Diagnostic] = []

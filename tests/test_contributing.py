@@ -63,6 +63,7 @@ def test_new_source_with_known_key_says_so(book, capsys):
 
 @pytest.mark.parametrize("note_id, message", [
     ("russia", "error: the id 'russia' is already used by content/actors/russia.md"),
+    ("russia.md", "error: the id 'russia' is already used by content/actors/russia.md"),
     ("scmp-nd", "error: the id 'scmp-nd' is already used by content/sources/scmp-nd.md"),
     ("../evil", "error: '../evil' is not a valid id"),
     ("a/b", "error: 'a/b' is not a valid id"),
@@ -75,6 +76,12 @@ def test_new_refuses_taken_and_invalid_ids(note_id, message, book, capsys):
     assert cli.main(["new", "claim", note_id, "--root", str(book)]) == 1
     assert message in capsys.readouterr().err
     assert sorted(p.as_posix() for p in book.rglob("*")) == before
+
+
+def test_new_takes_a_file_name_for_its_id(book, capsys):
+    assert cli.main(["new", "actor", "dprk.md", "--root", str(book)]) == 0
+    assert (book / "content" / "actors" / "dprk.md").is_file()
+    assert not (book / "content" / "actors" / "dprk.md.md").exists()
 
 
 # ----------------------------------------------------------------------------- check formats
