@@ -47,6 +47,7 @@ def main(argv: list[str]) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+    from jinja2 import TemplateError
 
     config_file, docs, site, nav_file, pdf_links, level, reason_file = argv
     logger = logging.getLogger("mkdocs")
@@ -64,6 +65,16 @@ def main(argv: list[str]) -> int:
     except (MkDocsException, OSError) as exc:
         print(str(exc) or exc.__class__.__name__, file=sys.stderr)
         _write_reason(reason_file, reason(exc, messages.kept))
+        return 1
+    except TemplateError as exc:  # a theme override (site_overrides/) the user edited
+        where = getattr(exc, "filename", None)
+        line = getattr(exc, "lineno", None)
+        place = f"{where}:{line}: " if where and line else (f"{where}: " if where else "")
+        problem = (exc.message or exc.__class__.__name__).rstrip(".")
+        text = (f"{place}error in a theme template: {problem} — fix the template (see the Jinja documentation "
+                "for its syntax)")
+        print(text, file=sys.stderr)
+        _write_reason(reason_file, text)
         return 1
     except SystemExit as exc:
         print(f"mkdocs stopped: {exc}", file=sys.stderr)

@@ -314,3 +314,18 @@ def test_site_dir_is_read_relative_to_the_book_not_to_a_shared_mkdocs_yml(minima
     result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(shared / "mkdocs.yml"))
     assert result.returncode == 0, result.stderr
     assert (minimal_book / "public" / "index.html").is_file() and not (shared / "public").exists()
+
+
+def test_a_broken_theme_override_is_named_without_a_traceback(minimal_book):
+    shutil.copy(CONFIG, minimal_book / "mkdocs.yml")
+    shutil.copytree(CONFIG.parent / "site_overrides", minimal_book / "site_overrides")
+    main_html = minimal_book / "site_overrides" / "main.html"
+    text = main_html.read_text(encoding="utf-8")
+    line = text[:text.index("{% block")].count("\n") + 1
+    main_html.write_text(text.replace("{% block", "{% blok", 1), encoding="utf-8")
+    result = run_builder("build", "--no-pdf", "--root", str(minimal_book))
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"site build failed: {main_html.resolve()}:{line}: error in a theme template: Encountered unknown tag "
+        "'blok' — fix the template (see the Jinja documentation for its syntax); no site was written")
