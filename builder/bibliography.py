@@ -20,7 +20,7 @@ from pybtex.style.sorting import author_year_title
 from pybtex.style.template import (FieldIsMissing, field, first_of, href, join, names, node, optional,
                                    sentence, tag, words)
 
-from .diagnostics import Diagnostic, Loc, error
+from .diagnostics import Diagnostic, Loc, error, not_utf8
 from .parallel import fork_map
 from .records import BibEntry
 from .schema import KEY_PATTERN
@@ -77,21 +77,22 @@ class _LocatingParser(bibtex.Parser):
 
 
 def load_bib_file(path: Path, rel: str, diagnostics: list[Diagnostic]) -> dict[str, BibEntry]:
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        diagnostics.append(error(Loc(rel, 0), "file.encoding", f"not UTF-8 text (byte {exc.start})",
-                                 "save the file as UTF-8"))
-        return {}
+        # reported like a note's; the rest is still read, so that one stray byte does not lose every entry
+        diagnostics.append(not_utf8(rel, data, exc))
+        text = data.decode("utf-8", errors="replace")
     parser = _LocatingParser(rel, diagnostics)
     try:
-        data: BibliographyData = parser.parse_string(text.lstrip("\ufeff"))
+        bib_data: BibliographyData = parser.parse_string(text.lstrip("\ufeff"))
     except PybtexError as exc:  # pragma: no cover - the parser reports through handle_error
         diagnostics.append(error(Loc(rel, parser.current_line), "bib.syntax", f"BibTeX error: {exc}",
                                  "check this entry"))
         return {}
     entries = {}
-    for key, entry in data.entries.items():
+    for key, entry in bib_data.entries.items():
         loc = Loc(rel, parser.lines.get(key, 0))
         if not KEY_PATTERN.match(key):
             diagnostics.append(error(loc, "bib.key", f"bibliography key '{key}' is not lower-case letters, "

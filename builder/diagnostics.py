@@ -64,6 +64,15 @@ def warning(loc: Loc, code: str, message: str, hint: str = "") -> Diagnostic:
     return Diagnostic(loc, "warning", code, message, hint)
 
 
+def not_utf8(rel: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
+    """The error for a file whose bytes are not UTF-8, at the first bad byte (column counted in characters)."""
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line = data.count(b"\n", 0, exc.start) + 1
+    col = len(data[line_start:exc.start].decode("utf-8")) + 1  # the bytes before the first bad one are UTF-8
+    return error(Loc(rel, line, col), "file.encoding", f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                 "save the file as UTF-8")
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A "did you mean 'x'?" hint, or an empty string when nothing is close."""
     close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)

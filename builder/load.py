@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from . import schema
 from .bibliography import load_bib_file
-from .diagnostics import Diagnostic, Loc, did_you_mean, error, warning
+from .diagnostics import Diagnostic, Loc, did_you_mean, error, not_utf8, warning
 from .frontmatter import parse_yaml, split
 from .parallel import Steps, steps_in_background
 from .quotes import paragraphs
@@ -63,11 +63,7 @@ def read_text(path: Path, rel: str, limit: int, diagnostics: list[Diagnostic]) -
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        diagnostics.append(error(Loc(rel, line, col), "file.encoding",
-                                 f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                                 "save the file as UTF-8"))
+        diagnostics.append(not_utf8(rel, data, exc))
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
