@@ -37,11 +37,15 @@ class _LocatingParser(bibtex.Parser):
         self.diagnostics = diagnostics
         self.lines: dict[str, int] = {}
         self.current_line = 0
+        self.lost = 0
+        """Syntax errors before an entry's key was read: the entry is lost, and its key unknown."""
 
     def handle_error(self, error_):
         line = getattr(error_, "lineno", None) or self.current_line
         message = str(error_.args[0] if error_.args else error_)
         if isinstance(error_, PybtexSyntaxError):
+            if self.scanner.current_entry_key is None:
+                self.lost += 1
             start = self.text.count("\n", 0, self.scanner.command_start) + 1
             if start != line:
                 message += f" (in the entry that starts on line {start})"
@@ -76,31 +80,63 @@ class _LocatingParser(bibtex.Parser):
         return self.data
 
 
+@dataclass(frozen=True)
+class BibFile:
+    """What one .bib file gives the book."""
+
+    entries: dict[str, BibEntry]
+    """The entries the book can use, by key."""
+    broken: frozenset[str] = frozenset()
+    """Keys of entries in the file that the book cannot use (an error says why): citations of them are not
+    reported again. A key that is not a valid one is here with its lower-case and suggested forms."""
+    complete: bool = True
+    """False when part of the file could not be read (a syntax error before an entry's key, bytes that are
+    not UTF-8): an entry cited but not found may be in that part."""
+
+
 def load_bib_file(path: Path, rel: str, diagnostics: list[Diagnostic]) -> dict[str, BibEntry]:
-    data = path.read_bytes()
+    """The usable entries of a .bib file, by key (``read_bib_file`` tells more)."""
+    return read_bib_file(path, rel, diagnostics).entries
+
+
+def read_bib_file(path: Path, rel: str, diagnostics: list[Diagnostic]) -> BibFile:
+    """A .bib file's entries, checked, with the keys of those that cannot be used, and whether it was read
+    fully; every problem goes to ``diagnostics``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.append(error(Loc(rel), "file.unreadable", f"cannot read the file: {exc.strerror}",
+                                 "check that it exists and is readable"))
+        return BibFile({}, complete=False)
+    complete = True
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         # reported like a note's; the rest is still read, so that one stray byte does not lose every entry
         diagnostics.append(not_utf8(rel, data, exc))
         text = data.decode("utf-8", errors="replace")
+        complete = False
     parser = _LocatingParser(rel, diagnostics)
     try:
         bib_data: BibliographyData = parser.parse_string(text.lstrip("\ufeff"))
     except PybtexError as exc:  # pragma: no cover - the parser reports through handle_error
         diagnostics.append(error(Loc(rel, parser.current_line), "bib.syntax", f"BibTeX error: {exc}",
                                  "check this entry"))
-        return {}
-    entries = {}
+        return BibFile({}, complete=False)
+    if parser.lost:
+        complete = False
+    entries, broken = {}, set()
     for key, entry in bib_data.entries.items():
         loc = Loc(rel, parser.lines.get(key, 0))
         if not KEY_PATTERN.match(key):
             diagnostics.append(error(loc, "bib.key", f"bibliography key '{key}' is not lower-case letters, "
                                      "digits, '-' and '_'", f"rename it, e.g. '{_suggest_key(key)}'"))
+            broken.update((key, key.lower(), _suggest_key(key)))
             continue
         if not entry.fields.get("title"):
             diagnostics.append(error(loc, "bib.missing-title", f"bibliography entry '{key}' has no title",
                                      "add 'title = {…}' as the source gives it"))
+            broken.add(key)
             continue
         url = entry.fields.get("url", "")
         if url and not SAFE_URL.match(url):
@@ -110,7 +146,7 @@ def load_bib_file(path: Path, rel: str, diagnostics: list[Diagnostic]) -> dict[s
             diagnostics.append(error(loc, "bib.article-journal", f"@article '{key}' has no journaltitle",
                                      "add journaltitle, or make it @online with organization"))
         entries[key] = BibEntry(key, loc, entry)
-    return entries
+    return BibFile(entries, frozenset(broken - set(entries)), complete)
 
 
 def _suggest_key(key: str) -> str:

@@ -165,6 +165,8 @@ class _Found:
     used: set = field(default_factory=set)
     paras: dict = field(default_factory=lambda: defaultdict(set))
     spans: dict = field(default_factory=dict)
+    unread: list = field(default_factory=list)
+    """(key, place) of each citation of a key not found while a .bib file could not be read fully."""
 
     def merge(self, other: "_Found") -> None:
         self.diagnostics.extend(other.diagnostics)
@@ -176,6 +178,7 @@ class _Found:
         for key, paras in other.paras.items():
             self.paras[key] |= paras
         self.spans.update(other.spans)
+        self.unread.extend(other.unread)
 
 
 def link(loaded: Loaded, cache: dict | None = None) -> Book:
@@ -241,8 +244,15 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             return  # a required key left out is reported as a missing field; a citation needs one to parse
         acc.used.add(key)
         if key not in bib:
+            if key in loaded.sources:  # the source note is linked all the same
+                add_backlink(acc, key, note, anchor, section)
+            if key in loaded.bib_broken:
+                return  # the entry's own error says why it cannot be used
+            if loaded.bib_unread:
+                acc.unread.append((key, loc))  # reported once, below
+                return
             acc.diagnostics.append(error(loc, "cite.unknown", f"unknown citation key '{key}'",
-                                         did_you_mean(key, bib) or "add an entry with this key to a .bib file in "
+                                         _key_hint(key, bib) or "add an entry with this key to a .bib file in "
                                          "bibliography/"))
             return
         acc.cited[note.id].setdefault(key, None)
@@ -285,7 +295,7 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
     # compared by value, not by hash(): str hashes differ between processes and the build cache outlives one
     world = (frozenset((note_id, type(note).__name__) for note_id, note in notes.items()), frozenset(bib),
              frozenset((key, len(archive.paragraphs)) for key, archive in loaded.archives.items()),
-             frozenset((s.id, s.archive) for s in loaded.sources.values()))
+             frozenset((s.id, s.archive) for s in loaded.sources.values()), loaded.bib_broken, loaded.bib_unread)
     last_world = cache.get("world")
     if last_world == world:
         world = last_world  # the same object: each note's check below is then an identity check
@@ -296,7 +306,7 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             total.merge(hit[2])
             continue
         found = resolve_text(note)
-        if not found.diagnostics:
+        if not found.diagnostics and not found.unread:
             resolved[note.id] = (note, world, found)
         total.merge(found)
     backlinks, cited, used_keys, citation_paras, spans = (total.backlinks, total.cited, total.used, total.paras,
@@ -350,21 +360,24 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
                     matches[(claim.id, ev.index)] = hit[3]
             else:
                 before = len(diagnostics)
-                _check_evidence(loaded, notes, claim, ev, diagnostics, matches)
+                _check_evidence(loaded, notes, claim, ev, diagnostics, matches, total.unread)
                 if len(diagnostics) == before and archive is not None:
                     checked_evidence[(claim.id, ev.index)] = (ev, source, archive, matches.get((claim.id, ev.index)))
             if ev.source in bib:
                 used_keys.add(ev.source)
                 cited[claim.id].setdefault(ev.source, None)
+            if ev.source in bib or ev.source in loaded.sources:  # the source note is linked all the same
                 add_backlink_total(ev.source, claim, "evidence", "Evidence")
     for source in loaded.sources.values():
-        if source.id not in bib:
+        if source.id not in bib and source.id not in loaded.bib_broken and loaded.bib_unread != NO_BIBLIOGRAPHY:
+            unread = _unread_hint(loaded)
             diagnostics.append(error(source.loc, "source.no-bib", f"no bibliography entry '{source.id}' for "
-                                     "this source note", did_you_mean(source.id, bib) or
+                                     "this source note", _key_hint(source.id, bib, unread) or unread or
                                      "add an entry with this key to a .bib file, or rename the note"))
         used_keys.add(source.id)
         for index, key in enumerate(source.relays):
             check_key(source, key, source.field_locs.get(f"relays.{index}", source.loc), "relays", "Relays")
+    _report_unread(loaded, total.unread, diagnostics)
     origins = _origins(loaded, diagnostics)
 
     # --- derived values
@@ -391,6 +404,43 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
     return Book(loaded, notes, spans, ordered_backlinks, {k: list(v) for k, v in cited.items()}, origins,
                 balances, matches, {k: tuple(sorted(v)) for k, v in passages.items()},
                 tuple(loaded.diagnostics) + tuple(diagnostics))
+
+
+NO_BIBLIOGRAPHY = ("bibliography",)
+"""``Loaded.bib_unread`` when there is no bibliography/ folder."""
+
+
+def _key_hint(key: str, keys, otherwise: str = "") -> str:
+    """"did you mean" the key that differs from ``key`` only in case, or a close one; then ``otherwise``."""
+    same = [k for k in keys if k.lower() == key.lower()]
+    hint = f"did you mean '{same[0]}'?" if same else did_you_mean(key, keys)
+    return f"{hint} If not, {otherwise[0].lower()}{otherwise[1:]}" if hint and otherwise else hint
+
+
+def _unread_hint(loaded: Loaded) -> str:
+    """Where an entry not found may be, when a .bib file could not be read fully; '' when all were."""
+    if not loaded.bib_unread or loaded.bib_unread == NO_BIBLIOGRAPHY:
+        return ""
+    files = " or ".join(loaded.bib_unread)
+    return f"its entry may be in the part of {files} that could not be read: fix the error there first"
+
+
+def _report_unread(loaded: Loaded, uses: list[tuple[str, Loc]], diagnostics: list[Diagnostic]) -> None:
+    """One error for each key cited but not found while a .bib file could not be read fully, at its first
+    citation; none for a source note's key (its note has one) or when there is no bibliography/ folder."""
+    if not uses or loaded.bib_unread == NO_BIBLIOGRAPHY:
+        return
+    places: dict[str, list[Loc]] = defaultdict(list)
+    for key, loc in uses:
+        places[key].append(loc)
+    hint = _unread_hint(loaded)
+    for key, locs in sorted(places.items()):
+        if key in loaded.sources:
+            continue
+        others = len(set(locs)) - 1
+        more = f" ({others} other citation{'s' if others > 1 else ''} of it not reported)" if others else ""
+        diagnostics.append(error(min(locs), "cite.unknown", f"unknown citation key '{key}'{more}",
+                                 _key_hint(key, loaded.bib, hint) or hint))
 
 
 def _aliases(loaded: Loaded, target: str) -> list[str]:
@@ -457,7 +507,8 @@ def _check_citation_locator(loaded: Loaded, key: str, locator: str, loc: Loc, di
 
 
 def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Evidence,
-                    diagnostics: list[Diagnostic], matches: dict) -> None:
+                    diagnostics: list[Diagnostic], matches: dict, unread: list) -> None:
+    """``unread``: where (key, place) goes for a source not found while a .bib file could not be read fully."""
     if not ev.source:
         return  # a missing or empty 'source' is already reported
     loc = ev.field_locs.get("source", ev.loc)
@@ -465,12 +516,14 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
     if source is None:
         if ev.source in loaded.broken_ids:
             return
-        if ev.source in loaded.bib:
+        if ev.source in loaded.bib or ev.source in loaded.bib_broken:
             diagnostics.append(error(loc, "evidence.no-note", f"source '{ev.source}' has no source note",
                                      f"add content/sources/{ev.source}.md with its grade and archive"))
+        elif loaded.bib_unread:
+            unread.append((ev.source, loc))
         else:
             diagnostics.append(error(loc, "cite.unknown", f"unknown citation key '{ev.source}'",
-                                     did_you_mean(ev.source, loaded.sources) or
+                                     _key_hint(ev.source, loaded.sources) or
                                      "add the source to a .bib file and write its source note"))
         return
     for index, key in enumerate(ev.via):

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from . import schema
-from .bibliography import load_bib_file
+from .bibliography import BibFile, read_bib_file
 from .diagnostics import Diagnostic, Loc, did_you_mean, error, not_utf8, warning
 from .frontmatter import parse_yaml, split
 from .parallel import Steps, steps_in_background
@@ -45,6 +45,11 @@ class Loaded:
     """Every input file read, relative to the root (for incremental builds)."""
     broken_ids: frozenset[str] = field(default=frozenset())
     """Ids of notes that exist but could not be read (references to them are not reported again)."""
+    bib_broken: frozenset[str] = field(default=frozenset())
+    """Keys of bibliography entries that exist but could not be used (citations of them are not reported again)."""
+    bib_unread: tuple[str, ...] = field(default=())
+    """The .bib files that could not be read fully, where an entry not found may be; ``("bibliography",)`` when
+    there is no bibliography/ folder (each reported once)."""
 
 
 def read_text(path: Path, rel: str, limit: int, diagnostics: list[Diagnostic]) -> str | None:
@@ -251,7 +256,10 @@ def archive_path_problem(value: str) -> str:
 
 
 def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Diagnostic],
-                   cache: dict | None = None) -> dict[str, Archive]:
+                   cache: dict | None = None, no_bibliography: bool = False) -> dict[str, Archive]:
+    """The archived texts the source notes name, by path.
+
+    ``no_bibliography``: there is no bibliography/ folder (reported once): missing texts are not reported."""
     archives: dict[str, Archive] = {}
     for source in sources.values():
         value = source.archive
@@ -265,6 +273,8 @@ def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Dia
             continue
         path = root / value
         if not path.is_file():
+            if no_bibliography:
+                continue
             present = [entry.name for entry in _sorted_entries(root / ARCHIVE_DIR)
                        if entry.is_file()] if (root / ARCHIVE_DIR).is_dir() else []
             close = did_you_mean(PurePosixPath(value).name, present)  # names alone: the folder is the same
@@ -339,11 +349,11 @@ def _read_archive(path: Path, rel: str, diagnostics: list[Diagnostic]) -> Archiv
     return None if text is None else Archive(rel, paragraphs(text))
 
 
-def _parse_bib_files(files: list[tuple[Path, str]]) -> list[tuple[dict[str, BibEntry], list[Diagnostic]]]:
+def _parse_bib_files(files: list[tuple[Path, str]]) -> list[tuple[BibFile, list[Diagnostic]]]:
     results = []
     for path, rel in files:
         found: list[Diagnostic] = []
-        results.append((load_bib_file(path, rel, found), found))
+        results.append((read_bib_file(path, rel, found), found))
     return results
 
 
@@ -366,7 +376,7 @@ def _bib_steps(files: list[tuple[Path, str]], after_bib: Callable | None):
     parsed = _parse_bib_files(files)
     yield parsed
     if after_bib is not None:
-        yield after_bib(_merge_bib([entries for entries, _ in parsed], []))
+        yield after_bib(_merge_bib([bib_file.entries for bib_file, _ in parsed], []))
 
 
 BIB_BYTES_WORTH_A_PROCESS = 128 * 1024
@@ -468,6 +478,11 @@ def load_starting(root: Path, cache: dict | None = None,
     if not content.is_dir():
         diagnostics.append(error(Loc("content"), "book.no-content", "there is no content/ folder",
                                  "run the command from the book's root, or pass --root"))
+    no_bibliography = not (root / "bibliography").is_dir()
+    if no_bibliography:
+        diagnostics.append(error(Loc("bibliography"), "book.no-bibliography", "there is no bibliography/ folder",
+                                 "create it beside content/, with the .bib files and archive/ of the book"
+                                 if content.is_dir() else "run the command from the book's root, or pass --root"))
     candidates = _note_files(content, diagnostics) if content.is_dir() else []
     for path, rel, kind in candidates:
         files.append(rel)
@@ -490,23 +505,27 @@ def load_starting(root: Path, cache: dict | None = None,
         collected[kind][stem] = record
 
     parsed = dict(zip(stale_bib, parsing.next())) if parsing is not None else {}
-    per_file = []
+    per_file: list[BibFile] = []
     for path, rel in bib_files:
         files.append(rel)
         if rel in parsed:
-            entries, problems = _cached(cache, path, rel, lambda found, r=rel: _take(parsed[r], found),
-                                        stale_bib[rel])
+            bib_file, problems = _cached(cache, path, rel, lambda found, r=rel: _take(parsed[r], found),
+                                         stale_bib[rel])
         else:
-            entries, problems = _cached(cache, path, rel, lambda found, p=path, r=rel: load_bib_file(p, r, found))
+            bib_file, problems = _cached(cache, path, rel, lambda found, p=path, r=rel: read_bib_file(p, r, found))
         diagnostics.extend(problems)
-        per_file.append(entries)
-    bib = _merge_bib(per_file, diagnostics)
-    archives = _load_archives(root, collected["source"], diagnostics, cache)
+        per_file.append(bib_file)
+    bib = _merge_bib([bib_file.entries for bib_file in per_file], diagnostics)
+    unread = tuple(rel for (_, rel), bib_file in zip(bib_files, per_file) if not bib_file.complete)
+    if no_bibliography:
+        unread = ("bibliography",)
+    archives = _load_archives(root, collected["source"], diagnostics, cache, no_bibliography)
     files.extend(sorted(archives))
     loaded = Loaded(collected["actor"], collected["scenario"], collected["claim"], collected["source"],
                     collected["page"], bib, archives, tuple(diagnostics), tuple(files),
                     frozenset(stem for stem in seen.keys() | renamed
-                              if not any(stem in group for group in collected.values())))
+                              if not any(stem in group for group in collected.values())),
+                    frozenset().union(*(bib_file.broken for bib_file in per_file)) - bib.keys(), unread)
     if parsing is not None and not follows:
         parsing.cancel()  # its one value was taken: the child is done
     return loaded, parsing if follows else None

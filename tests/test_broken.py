@@ -35,7 +35,11 @@ def _renamed(root: Path) -> None:
     (actors / "north-korea.md").rename(actors / "North Korea.md")
 
 
-GENERATED = {"huge-file": _huge, "id-renamed-note": _renamed}
+def _no_bibliography(root: Path) -> None:
+    shutil.rmtree(root / "bibliography")
+
+
+GENERATED = {"huge-file": _huge, "id-renamed-note": _renamed, "no-bibliography": _no_bibliography}
 
 
 def lay_case(name: str, root: Path) -> Path:

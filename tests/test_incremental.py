@@ -11,9 +11,9 @@ import pytest
 
 from builder import cache
 from builder.bench.generate import generate as generate_book
-from builder.diagnostics import BuildFailed
+from builder.diagnostics import BuildFailed, sorted_diagnostics
 from builder.incremental import BuildState, generate_incremental
-from builder.pipeline import Paths
+from builder.pipeline import Paths, check
 
 from conftest import CONFIG, assert_same_as_from_scratch, markdown_tree as tree
 
@@ -80,6 +80,37 @@ def test_a_broken_edit_fails_and_the_next_good_one_recovers(book, tmp_path):
     claim.write_text(good.replace("statement: ", "statement: Fixed. ", 1), encoding="utf-8")
     generate_incremental(paths, state)
     assert_same_as_full(book, paths, tmp_path, "recovered")
+
+
+def test_bibliography_mistakes_are_reported_as_a_full_check_reports_them(book, tmp_path):
+    """An entry that cannot be used silences the citations of it, an entry that is gone does not, and a .bib
+    file read only in part reports each missing key once: the same after each edit as a check from scratch."""
+    paths = Paths.for_root(book, CONFIG, build=tmp_path / "incremental")
+    state = BuildState()
+    generate_incremental(paths, state)
+    bib = book / "bibliography" / "book.bib"
+    good = bib.read_text(encoding="utf-8")
+    cited = sorted(set(_keys(book)) & set(re.findall(r"\[@([\w-]+)", "".join(
+        p.read_text(encoding="utf-8") for p in (book / "content").rglob("*.md")))))[0]
+    entry = re.search(r"^@\w+\{" + re.escape(cited) + r",\n(?:.*\n)*?\}\n", good, re.M)[0]
+    untitled = re.sub(r"^  title +=.*\n", "", entry, flags=re.M)
+    edits = {
+        "no title": good.replace(entry, untitled),
+        "entry removed": good.replace(entry, ""),
+        "unreadable entry": good.replace(entry, entry.replace("{", "[", 1)),
+    }
+    for name, text in edits.items():
+        bib.write_text(text, encoding="utf-8")
+        with pytest.raises(BuildFailed) as failed:
+            generate_incremental(paths, state)
+        full = sorted_diagnostics(check(book).diagnostics)
+        assert [d.format() for d in failed.value.diagnostics] == [d.format() for d in full], name
+        codes = {d.code for d in full if d.severity == "error"}
+        assert ("cite.unknown" in codes or "source.no-bib" in codes) == (name in ("entry removed",
+                                                                                  "unreadable entry")), name
+    bib.write_text(good, encoding="utf-8")
+    generate_incremental(paths, state)
+    assert_same_as_full(book, paths, tmp_path, "bib-fixed")
 
 
 def _first(book: Path, folder: str, pattern: str) -> Path:
