@@ -8,11 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from pybtex import richtext
-from pybtex.database import BibliographyData
+from pybtex.database import BibliographyData, InvalidNameString
 from pybtex.database.input import bibtex
 from pybtex.exceptions import PybtexError
 from pybtex.plugin import find_plugin
-from pybtex.scanner import PybtexSyntaxError
+from pybtex.scanner import PrematureEOF, PybtexSyntaxError
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.labels import number
 from pybtex.style.names import lastfirst, name_part
@@ -28,6 +28,39 @@ from .schema import KEY_PATTERN
 SAFE_URL = re.compile(r"^https?://", re.I)
 
 
+class _Unclosed(PybtexSyntaxError):
+    """An entry's fields ran into the next ``@type{``: the entry was not closed."""
+
+
+class _Scanner(bibtex.LowLevelParser):
+    """pybtex's scanner, which ends an entry at an '@' where a field name should be.
+
+    pybtex reads such an '@' as the start of a field name, and so drops the entry that begins there along with
+    the one left unclosed before it; here the unclosed entry ends before the '@' (with an error), and the next
+    entry is read as usual."""
+
+    open_field = None
+    """(name, line, offset) of the field whose value is being read."""
+
+    def parse_command(self):
+        self.open_field = None
+        return super().parse_command()
+
+    def parse_field(self):
+        name = self.optional([self.NAME])
+        if not name:
+            return
+        start = self.pos - len(name.value)
+        if name.value.startswith("@"):
+            self.pos = start  # the next entry starts here: pybtex's loop finds its '@' again
+            raise _Unclosed("'}' expected", self)
+        self.current_field_name = name.value
+        self.required([self.EQUALS])
+        self.open_field = (name.value, self.lineno, start)
+        self.parse_value()
+        self.open_field = None
+
+
 class _LocatingParser(bibtex.Parser):
     """pybtex's BibTeX parser, recording the line of each entry and collecting errors."""
 
@@ -36,31 +69,66 @@ class _LocatingParser(bibtex.Parser):
         self.path = path
         self.diagnostics = diagnostics
         self.lines: dict[str, int] = {}
+        self.keys: dict[str, str] = {}
+        """Each key read, by its lower-case form (BibTeX does not tell keys apart by case)."""
         self.current_line = 0
         self.lost = 0
         """Syntax errors before an entry's key was read: the entry is lost, and its key unknown."""
+        self.broken: set[str] = set()
+        """Keys of entries pybtex could not take (an error says why)."""
+        self.damaged: set[str] = set()
+        """Keys of entries a syntax error cut short in the middle of a value."""
+
+    def col(self, offset: int) -> int:
+        return offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
     def handle_error(self, error_):
         line = getattr(error_, "lineno", None) or self.current_line
         message = str(error_.args[0] if error_.args else error_)
+        col = 0
         if isinstance(error_, PybtexSyntaxError):
             if self.scanner.current_entry_key is None:
                 self.lost += 1
             start = self.text.count("\n", 0, self.scanner.command_start) + 1
-            if start != line:
-                message += f" (in the entry that starts on line {start})"
-            hint = "check the braces and commas of that entry"
+            if not isinstance(error_, PrematureEOF):
+                col = self.col(error_.error_context_info[2])
+            if isinstance(error_, _Unclosed):
+                message = f"the entry that starts on line {start} is not closed before the next one"
+                hint = "end that entry with '}' after its last field"
+            elif isinstance(error_, PrematureEOF) and self.scanner.open_field is not None:
+                line, col, message, hint = self._value_runs_to_the_end()
+            elif isinstance(error_, PrematureEOF) and self.scanner.current_entry_key is not None:
+                message = f"the entry that starts on line {start} is not closed at the end of the file"
+                hint = "end it with '}' after its last field"
+            else:
+                if start != line:
+                    message += f" (in the entry that starts on line {start})"
+                hint = f"check the braces and commas of {'that' if start != line else 'this'} entry"
         else:
             hint = "remove the repeated field"
-        self.diagnostics.append(error(Loc(self.path, line), "bib.syntax", f"BibTeX syntax error: {message}", hint))
+        self.diagnostics.append(error(Loc(self.path, line, col), "bib.syntax", f"BibTeX syntax error: {message}",
+                                      hint))
+
+    def _value_runs_to_the_end(self) -> tuple[int, int, str, str]:
+        """(line, col, message, hint) for a value whose '{' or '"' is never closed, and so takes in the rest
+        of the file; the entries after it are then read from the next line that starts with '@'."""
+        scanner = self.scanner
+        name, line, offset = scanner.open_field
+        key = scanner.current_entry_key
+        self.damaged.add(key)
+        again = self.text.find("\n@", offset)
+        if again != -1:  # pybtex's loop goes on from there
+            scanner.pos = again + 1
+            scanner.lineno = line + self.text.count("\n", offset, again + 1)
+        return (line, self.col(offset), f"the value of '{name}' in '{key}' runs to the end of the file",
+                "a '{' or '\"' in it is not closed: close it")
 
     def parse_string(self, text):
         self.unnamed_entry_counter = 1
         self.command_start = 0
         self.text = text
-        self.scanner = scanner = bibtex.LowLevelParser(text, keyless_entries=False, handle_error=self.handle_error,
-                                                       want_entry=self.data.want_entry, filename=self.path,
-                                                       macros=self.macros)
+        self.scanner = scanner = _Scanner(text, keyless_entries=False, handle_error=self.handle_error,
+                                          want_entry=self.data.want_entry, filename=self.path, macros=self.macros)
         counted_to, line = 0, 1
         for kind, body in scanner:
             line += text.count("\n", counted_to, scanner.command_start)  # counted once, not from the top
@@ -69,14 +137,33 @@ class _LocatingParser(bibtex.Parser):
             if kind.lower() in ("string", "preamble"):
                 continue
             key = body[0]
-            if key in self.lines:
+            first = self.keys.get(key.lower())
+            if first is not None:
+                again = f"'{key}' differs only in case from '{first}'" if first != key else \
+                    f"duplicate bibliography key '{key}'"
                 self.diagnostics.append(error(
                     Loc(self.path, self.current_line), "bib.duplicate-key",
-                    f"duplicate bibliography key '{key}' (first defined on line {self.lines[key]})",
+                    f"{again} (first defined on line {self.lines[first]})"
+                    + (": BibTeX does not tell keys apart by case" if first != key else ""),
                     "give one of the entries another key"))
                 continue
+            self.keys[key.lower()] = key
             self.lines[key] = self.current_line
-            self.process_entry(kind, key, body[1])
+            if key in self.damaged:
+                self.broken.add(key)  # its fields are cut short: the syntax error is reported, not what is missing
+                continue
+            try:
+                self.process_entry(kind, key, body[1])
+            except PybtexError as exc:  # pybtex raises these (a name with too many commas) rather than report
+                self.broken.add(key)
+                message = str(exc)
+                message = message if len(message) <= 100 else message[:99] + "…"
+                names = isinstance(exc, InvalidNameString)
+                self.diagnostics.append(error(
+                    Loc(self.path, self.current_line), "bib.name" if names else "bib.syntax",
+                    f"entry '{key}' could not be read: {message}",
+                    "write each name as 'Last, First' and put 'and' between names; check the braces of the entry"
+                    if names else "check the braces and commas of that entry"))
         return self.data
 
 
@@ -125,7 +212,7 @@ def read_bib_file(path: Path, rel: str, diagnostics: list[Diagnostic]) -> BibFil
         return BibFile({}, complete=False)
     if parser.lost:
         complete = False
-    entries, broken = {}, set()
+    entries, broken = {}, set(parser.broken)
     for key, entry in bib_data.entries.items():
         loc = Loc(rel, parser.lines.get(key, 0))
         if not KEY_PATTERN.match(key):

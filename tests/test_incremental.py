@@ -98,6 +98,7 @@ def test_bibliography_mistakes_are_reported_as_a_full_check_reports_them(book, t
         "no title": good.replace(entry, untitled),
         "entry removed": good.replace(entry, ""),
         "unreadable entry": good.replace(entry, entry.replace("{", "[", 1)),
+        "unclosed entry": good.replace(entry, entry[:-2]),
     }
     for name, text in edits.items():
         bib.write_text(text, encoding="utf-8")

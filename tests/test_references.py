@@ -8,7 +8,7 @@ import pytest
 from pybtex.database import Person
 from pybtex.plugin import find_plugin
 
-from builder.bibliography import BookStyle, format_references, load_bib_file
+from builder.bibliography import BookStyle, format_references, load_bib_file, read_bib_file
 from builder.link import link
 from builder.load import load
 from builder.render import Settings, render
@@ -149,3 +149,46 @@ def test_a_source_page_shows_quoted_passages_or_the_whole_archive():
     assert all(f'id="para-{n}"' in whole for n in range(1, len(archive.paragraphs) + 1))
     for page in (default, whole):
         assert '<span class="quote-anchor" id="q-north-korean-troops-to-donetsk-1"></span><mark>While there is' in page
+
+
+RECOVERABLE = """@online{kei,
+  organization = {KEI},
+  title = {One},
+}
+@online{KEI,
+  organization = {KEI},
+  title = {Two},
+}
+@online{commas,
+  author = {Doe, Jr, Jane, Extra},
+  title = {Three},
+}
+@online{unclosed,
+  organization = {Example},
+  title = {Four},
+
+@online{after-unclosed,
+  organization = {Example},
+  title = {Five},
+}
+"""
+
+
+def test_a_bib_mistake_loses_only_its_own_entry(tmp_path):
+    """A key repeated in another case, a name pybtex rejects and an entry left unclosed are each one error;
+    the entries around them are read."""
+    path = tmp_path / "book.bib"
+    path.write_text(RECOVERABLE, encoding="utf-8")
+    problems = []
+    read = read_bib_file(path, "bibliography/book.bib", problems)
+    assert [p.format() for p in problems] == [
+        "bibliography/book.bib:5: error[bib.duplicate-key]: 'KEI' differs only in case from 'kei' (first defined "
+        "on line 1): BibTeX does not tell keys apart by case — give one of the entries another key",
+        "bibliography/book.bib:9: error[bib.name]: entry 'commas' could not be read: Too many commas in "
+        "'Doe, Jr, Jane, Extra' — write each name as 'Last, First' and put 'and' between names; check the "
+        "braces of the entry",
+        "bibliography/book.bib:17:1: error[bib.syntax]: BibTeX syntax error: the entry that starts on line 13 is "
+        "not closed before the next one — end that entry with '}' after its last field",
+    ]
+    assert sorted(read.entries) == ["after-unclosed", "kei", "unclosed"]
+    assert read.broken == {"commas"} and read.complete
