@@ -257,10 +257,11 @@ def archive_path_problem(value: str) -> str:
 
 def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Diagnostic],
                    cache: dict | None = None, no_bibliography: bool = False) -> dict[str, Archive]:
-    """The archived texts the source notes name, by path.
-
+    """The archived texts the source notes name, by path; an empty one is an error at the first ``archive:``
+    naming it, and is left out (so that quotes and locators in it are not reported one by one).
     ``no_bibliography``: there is no bibliography/ folder (reported once): missing texts are not reported."""
     archives: dict[str, Archive] = {}
+    empty: set[str] = set()
     for source in sources.values():
         value = source.archive
         loc = source.field_locs.get("archive", source.loc)
@@ -269,7 +270,7 @@ def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Dia
             diagnostics.append(error(loc, "archive.path", f"archive path '{value}' {problem}",
                                      f"put the text in {ARCHIVE_DIR}/{source.id}.txt and write that path"))
             continue
-        if value in archives:
+        if value in archives or value in empty:
             continue
         path = root / value
         if not path.is_file():
@@ -285,7 +286,11 @@ def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Dia
             continue
         archive, problems = _cached(cache, path, value, lambda found, p=path, v=value: _read_archive(p, v, found))
         diagnostics.extend(problems)
-        if archive is not None:
+        if archive is not None and not archive.paragraphs:
+            diagnostics.append(error(loc, "archive.empty", f"archived text '{value}' has no text",
+                                     "save the source's text in it, verbatim, one paragraph a line"))
+            empty.add(value)
+        elif archive is not None:
             archives[value] = archive
     return archives
 
