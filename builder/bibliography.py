@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,12 +29,21 @@ from .schema import KEY_PATTERN
 SAFE_URL = re.compile(r"^https?://", re.I)
 
 
+DATE_FIELDS = ("date", "urldate", "year")
+"""The date fields BookStyle shows (BibLaTeX reads date and urldate as ISO 8601 dates), and the year."""
+ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE_HINT = "write YYYY, YYYY-MM or YYYY-MM-DD, only as precise as the source, and put anything else in 'note'"
+DATE_HINTS = {"urldate": "write the day the page was read as YYYY-MM-DD",
+              "year": "write the year as YYYY, and put anything else in 'note'"}
+
+
 class _Unclosed(PybtexSyntaxError):
     """An entry's fields ran into the next ``@type{``: the entry was not closed."""
 
 
 class _Scanner(bibtex.LowLevelParser):
-    """pybtex's scanner, which ends an entry at an '@' where a field name should be.
+    """pybtex's scanner, which also notes where each field name is, and ends an entry at an '@' where a field
+    name should be.
 
     pybtex reads such an '@' as the start of a field name, and so drops the entry that begins there along with
     the one left unclosed before it; here the unclosed entry ends before the '@' (with an error), and the next
@@ -43,6 +53,7 @@ class _Scanner(bibtex.LowLevelParser):
     """(name, line, offset) of the field whose value is being read."""
 
     def parse_command(self):
+        self.field_places = []
         self.open_field = None
         return super().parse_command()
 
@@ -54,21 +65,25 @@ class _Scanner(bibtex.LowLevelParser):
         if name.value.startswith("@"):
             self.pos = start  # the next entry starts here: pybtex's loop finds its '@' again
             raise _Unclosed("'}' expected", self)
+        place = (name.value, self.lineno, start)
+        self.field_places.append(place)
         self.current_field_name = name.value
         self.required([self.EQUALS])
-        self.open_field = (name.value, self.lineno, start)
+        self.open_field = place
         self.parse_value()
         self.open_field = None
 
 
 class _LocatingParser(bibtex.Parser):
-    """pybtex's BibTeX parser, recording the line of each entry and collecting errors."""
+    """pybtex's BibTeX parser, recording where each entry and field is and collecting errors."""
 
     def __init__(self, path: str, diagnostics: list[Diagnostic]):
         super().__init__()
         self.path = path
         self.diagnostics = diagnostics
         self.lines: dict[str, int] = {}
+        self.fields: dict[str, list[tuple[str, int, int]]] = {}
+        """(name as written, line, offset) of each field of each entry."""
         self.keys: dict[str, str] = {}
         """Each key read, by its lower-case form (BibTeX does not tell keys apart by case)."""
         self.current_line = 0
@@ -149,6 +164,7 @@ class _LocatingParser(bibtex.Parser):
                 continue
             self.keys[key.lower()] = key
             self.lines[key] = self.current_line
+            self.fields[key] = scanner.field_places
             if key in self.damaged:
                 self.broken.add(key)  # its fields are cut short: the syntax error is reported, not what is missing
                 continue
@@ -215,6 +231,7 @@ def read_bib_file(path: Path, rel: str, diagnostics: list[Diagnostic]) -> BibFil
     entries, broken = {}, set(parser.broken)
     for key, entry in bib_data.entries.items():
         loc = Loc(rel, parser.lines.get(key, 0))
+        _check_fields(parser, key, entry, diagnostics)
         if not KEY_PATTERN.match(key):
             diagnostics.append(error(loc, "bib.key", f"bibliography key '{key}' is not lower-case letters, "
                                      "digits, '-' and '_'", f"rename it, e.g. '{_suggest_key(key)}'"))
@@ -234,6 +251,48 @@ def read_bib_file(path: Path, rel: str, diagnostics: list[Diagnostic]) -> BibFil
                                      "add journaltitle, or make it @online with organization"))
         entries[key] = BibEntry(key, loc, entry)
     return BibFile(entries, frozenset(broken - set(entries)), complete)
+
+
+def _check_fields(parser: _LocatingParser, key: str, entry, diagnostics: list[Diagnostic]) -> None:
+    """The entry's dates."""
+    rel = parser.path
+    for name, line, offset in parser.fields.get(key, ()):
+        what = _FIELD_KINDS.get(name)
+        if what is None:
+            lower = name.lower()
+            what = _FIELD_KINDS[name] = lower if lower in DATE_FIELDS else "-"
+        if what == "-":
+            continue
+        value = entry.fields.get(name, "")
+        problem = _date_problem(value, year_only=what == "year")
+        if problem:
+            label = year_of(entry)
+            if what != "urldate" and label in ("n.d.", value):  # what the in-text citations would show
+                problem += f": its citations would say '{label}'"
+            diagnostics.append(error(Loc(rel, line, parser.col(offset)), "bib.date",
+                                     f"{what} '{value}' of '{key}' {problem}",
+                                     DATE_HINTS.get(what, DATE_HINT)))
+
+
+_FIELD_KINDS: dict[str, str] = {}
+"""For each field name as written: its lower-case name for a date field (or year), '-' for any other."""
+
+
+def _date_problem(value: str, year_only: bool = False) -> str:
+    """Why a date field's value is not an ISO date (BibLaTeX reads dates so, and the in-text labels take the
+    year from the first four digits), or ''."""
+    match = ISO_DATE.match(value)
+    if match is None or (year_only and match[2]):
+        return "is not four digits" if year_only else "is not an ISO date"
+    month, day = match[2], match[3]
+    if month and not 1 <= int(month) <= 12:
+        return f"has no month {month}"
+    if day:
+        try:
+            datetime.date(int(match[1]), int(month), int(day))
+        except ValueError:
+            return f"has no day {day} in month {month}"
+    return ""
 
 
 def _suggest_key(key: str) -> str:

@@ -192,3 +192,20 @@ def test_a_bib_mistake_loses_only_its_own_entry(tmp_path):
     ]
     assert sorted(read.entries) == ["after-unclosed", "kei", "unclosed"]
     assert read.broken == {"commas"} and read.complete
+
+
+@pytest.mark.parametrize("date, problem", [
+    ("2025", ""), ("2025-04", ""), ("2024-02-29", ""),
+    ("01-04-2025", "date '01-04-2025' of 'x' is not an ISO date: its citations would say 'n.d.'"),
+    ("2O25", "date '2O25' of 'x' is not an ISO date: its citations would say 'n.d.'"),
+    ("2025/04", "date '2025/04' of 'x' is not an ISO date"),
+    ("2025-13", "date '2025-13' of 'x' has no month 13"),
+    ("2025-02-29", "date '2025-02-29' of 'x' has no day 29 in month 02"),
+])
+def test_a_date_is_iso_and_only_as_precise_as_given(tmp_path, date, problem):
+    path = tmp_path / "book.bib"
+    path.write_text(f"@online{{x,\n  title = {{T}},\n  date = {{{date}}},\n}}\n", encoding="utf-8")
+    problems = []
+    read_bib_file(path, "bibliography/book.bib", problems)
+    assert [p.message for p in problems] == ([problem] if problem else [])
+    assert all(str(p.loc) == "bibliography/book.bib:3:3" and p.code == "bib.date" for p in problems)
