@@ -21,13 +21,44 @@ from pybtex.style.sorting import author_year_title
 from pybtex.style.template import (FieldIsMissing, field, first_of, href, join, names, node, optional,
                                    sentence, tag, words)
 
-from .diagnostics import Diagnostic, Loc, error, not_utf8
+from .diagnostics import Diagnostic, Loc, did_you_mean, error, not_utf8, warning
 from .parallel import fork_map
 from .records import BibEntry
 from .schema import KEY_PATTERN
 
 SAFE_URL = re.compile(r"^https?://", re.I)
 
+
+#: BibLaTeX's entry types (its manual, section 2.1, with the aliases of 2.1.2 and the types of 2.1.3 that
+#: styles may support). BookStyle formats @online, @article, @report (@techreport), @book and @misc, and any
+#: other of these like @misc.
+ENTRY_TYPES = frozenset("""
+    article book mvbook inbook bookinbook suppbook booklet collection mvcollection incollection suppcollection
+    dataset manual misc online patent periodical suppperiodical proceedings mvproceedings inproceedings
+    reference mvreference inreference report set software thesis unpublished xdata
+    conference electronic mastersthesis phdthesis techreport www
+    artwork audio bibnote commentary image jurisdiction legislation legal letter movie music performance review
+    standard video""".split())
+FORMATTED_TYPES = ("online", "article", "report", "book", "misc")
+"""The types BookStyle has a template of its own for (and @techreport, the old name of @report)."""
+
+#: BibLaTeX's fields (its manual, sections 2.2.2, 2.2.3 and the BibTeX aliases of 2.2.5), and 'archive',
+#: which BookStyle shows. Other fields are not shown: an unknown one is most likely a misspelt known one.
+FIELDS = frozenset("""
+    abstract addendum afterword annotation annotator author authortype bookauthor bookpagination booksubtitle
+    booktitle booktitleaddon chapter commentator date doi edition editor editora editorb editorc editortype
+    editoratype editorbtype editorctype eid entrysubtype eprint eprintclass eprinttype eventdate eventtitle
+    eventtitleaddon file foreword holder howpublished indextitle institution introduction isan isbn ismn isrn
+    issn issue issuesubtitle issuetitle issuetitleaddon iswc journalsubtitle journaltitle journaltitleaddon
+    label language library location mainsubtitle maintitle maintitleaddon month nameaddon note number
+    organization origdate origlanguage origlocation origpublisher origtitle pages pagetotal pagination part
+    publisher pubstate reprinttitle series shortauthor shorteditor shorthand shorthandintro shortjournal
+    shortseries shorttitle subtitle title titleaddon translator type url urldate venue version volume volumes
+    year
+    crossref entryset execute gender langid langidopts ids indexsorttitle keywords options presort related
+    relatedoptions relatedtype relatedstring sortkey sortname sortshorthand sorttitle sortyear xdata xref
+    address annote archiveprefix journal key pdf primaryclass school
+    archive""".split())
 
 DATE_FIELDS = ("date", "urldate", "year")
 """The date fields BookStyle shows (BibLaTeX reads date and urldate as ISO 8601 dates), and the year."""
@@ -82,6 +113,8 @@ class _LocatingParser(bibtex.Parser):
         self.path = path
         self.diagnostics = diagnostics
         self.lines: dict[str, int] = {}
+        self.starts: dict[str, int] = {}
+        """The offset of each entry's '@'."""
         self.fields: dict[str, list[tuple[str, int, int]]] = {}
         """(name as written, line, offset) of each field of each entry."""
         self.keys: dict[str, str] = {}
@@ -164,6 +197,7 @@ class _LocatingParser(bibtex.Parser):
                 continue
             self.keys[key.lower()] = key
             self.lines[key] = self.current_line
+            self.starts[key] = scanner.command_start
             self.fields[key] = scanner.field_places
             if key in self.damaged:
                 self.broken.add(key)  # its fields are cut short: the syntax error is reported, not what is missing
@@ -254,14 +288,27 @@ def read_bib_file(path: Path, rel: str, diagnostics: list[Diagnostic]) -> BibFil
 
 
 def _check_fields(parser: _LocatingParser, key: str, entry, diagnostics: list[Diagnostic]) -> None:
-    """The entry's dates."""
+    """The entry's type, its fields' names, and its dates."""
     rel = parser.path
+    kind = entry.type.lower()
+    if kind not in ENTRY_TYPES:
+        start = parser.starts[key]
+        diagnostics.append(error(Loc(rel, parser.lines[key], parser.col(start)), "bib.type",
+                                 f"unknown entry type '@{entry.original_type}' of '{key}'",
+                                 (did_you_mean(kind, ENTRY_TYPES).replace("'", "'@", 1) or
+                                  "use " + ", ".join(f"@{name}" for name in FORMATTED_TYPES[:-1])
+                                  + f" or @{FORMATTED_TYPES[-1]}")))
     for name, line, offset in parser.fields.get(key, ()):
         what = _FIELD_KINDS.get(name)
         if what is None:
             lower = name.lower()
-            what = _FIELD_KINDS[name] = lower if lower in DATE_FIELDS else "-"
+            what = _FIELD_KINDS[name] = "" if lower not in FIELDS else lower if lower in DATE_FIELDS else "-"
         if what == "-":
+            continue
+        if not what:
+            diagnostics.append(warning(Loc(rel, line, parser.col(offset)), "bib.field",
+                                       f"unknown field '{name}' in '{key}': the references do not show it",
+                                       did_you_mean(name.lower(), FIELDS) or "put what it says in 'note'"))
             continue
         value = entry.fields.get(name, "")
         problem = _date_problem(value, year_only=what == "year")
@@ -275,7 +322,8 @@ def _check_fields(parser: _LocatingParser, key: str, entry, diagnostics: list[Di
 
 
 _FIELD_KINDS: dict[str, str] = {}
-"""For each field name as written: its lower-case name for a date field (or year), '-' for any other."""
+"""For each field name as written: '' for an unknown field, its lower-case name for a date field (or year),
+'-' for any other."""
 
 
 def _date_problem(value: str, year_only: bool = False) -> str:
