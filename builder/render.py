@@ -159,20 +159,23 @@ class PageContext:
                 f"{schema.CREDIBILITY[source.credibility]}")
 
     def evidence_rows(self, claim: Claim) -> list[str]:
-        """The rows of a claim's evidence table: number, source, grade, stance, quote, locator, note."""
+        """The rows of a claim's evidence table: number, source, grade, stance, then the quote with the link to
+        its passage and, below them, the note."""
         return [self._evidence_row(claim, ev, f"evidence.{position}.note")
                 for position, ev in enumerate(claim.evidence)]
 
     def _evidence_row(self, claim: Claim, ev: Evidence, note_field: str) -> str:
         source = self.book.sources.get(ev.source)
+        passage = (f'[{escape_text(ev.locator)}]({self.href(f"sources/{ev.source}.md#{ev.passage_anchor}")} '
+                   '"Show the passage in context"){ .passage-link }')
+        quote = f'<span class="evidence-quote">“{escape_text(ev.quote)}”</span> ({passage})'
+        if ev.note:
+            quote += f'<br /><span class="evidence-note">{self.text(claim.id, note_field, ev.note)}</span>'
         cells = (f'<span id="{ev.anchor}"></span>{ev.index}',
                  self.source_link(ev.source) if ev.source in self.refs else escape_text(ev.source),
                  source.grade if source else "",
                  self.stance(ev.stance),
-                 f"“{escape_text(ev.quote)}”",
-                 f'[{escape_text(ev.locator)}]({self.href(f"sources/{ev.source}.md#{ev.passage_anchor}")} '
-                 '"Show the passage in context")',
-                 self.text(claim.id, note_field, ev.note) if ev.note else "")
+                 quote)
         return "| " + " | ".join(cells) + " |"
 
     def bearing_rows(self, key: str) -> list[str]:

@@ -307,6 +307,69 @@ def test_the_matrix_reads_the_same_without_javascript(open_context, base_url, bu
     assert page.locator(".claims-matrix tbody tr").first.locator("td").nth(1).inner_text().strip()
 
 
+# --------------------------------------------------------------------------- a claim's evidence
+
+
+_EVIDENCE_LAYOUT = """() => {
+    const box = e => { const r = e.getBoundingClientRect(); return {x: r.x, width: r.width}; };
+    const table = document.querySelector('.evidence-table table');
+    const wrap = table.closest('.md-typeset__scrollwrap') || table.parentElement;
+    return {column: box(document.querySelector('.md-content__inner')), table: box(table),
+            scroll: [wrap.scrollWidth, wrap.clientWidth],
+            rows: Array.from(table.tBodies[0].rows, row => {
+                const quote = row.querySelector('.evidence-quote'), note = row.querySelector('.evidence-note');
+                return {links: Array.from(row.querySelectorAll('a[href]'), a => [a.getAttribute('href'),
+                                          a.textContent.trim(), box(a)]),
+                        quote: quote && box(quote), cell: quote && box(quote.closest('td')),
+                        note: note && note.textContent.trim(), noteBox: note && box(note)};
+            })};
+}"""
+
+
+def _hardest_evidence(book) -> list:
+    """The claims whose evidence tables are hardest to lay out: the longest quote, note, locator and source key,
+    the shortest quote and the most evidence (every claim page is laid out alike; loading all takes too long)."""
+    claims = list(book.claims.values())
+    evidence = [(claim, ev) for claim in claims for ev in claim.evidence]
+    picked = [max(evidence, key=lambda pair: measure(pair[1]))[0] for measure in (
+        lambda ev: len(ev.quote), lambda ev: -len(ev.quote), lambda ev: len(ev.note or ""),
+        lambda ev: len(ev.locator), lambda ev: len(ev.source))]
+    picked.append(max(claims, key=lambda claim: len(claim.evidence)))
+    return list({claim.id: claim for claim in picked}.values())
+
+
+def _fits(box: dict, area: dict) -> bool:
+    return box["x"] >= area["x"] - 1 and box["x"] + box["width"] <= area["x"] + area["width"] + 1
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_claim_evidence_fits_its_column_with_each_passage_link_and_note_in_view(open_context, base_url, built,
+                                                                                width):
+    _, book = built
+    context, _ = open_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    wrong = []
+    for claim in _hardest_evidence(book):
+        page.goto(f"{base_url}claims/{claim.id}/", wait_until="domcontentloaded")  # the styles are in by then
+        layout = page.evaluate(_EVIDENCE_LAYOUT)
+        column, half = layout["column"], layout["table"]["width"] * .5
+        if layout["scroll"][0] > layout["scroll"][1]:
+            wrong.append(f"{claim.id}: the evidence table scrolls ({layout['scroll'][0]} > {layout['scroll'][1]} px)")
+        assert len(layout["rows"]) == len(claim.evidence), claim.id
+        for row, ev in zip(layout["rows"], claim.evidence):
+            where = f"{claim.id} #{ev.index}"
+            passage = [box for href, text, box in row["links"]
+                       if href.endswith(f"#{ev.passage_anchor}") and text == ev.locator]
+            if not passage or not _fits(passage[0], column):
+                wrong.append(f"{where}: no link to the passage ({ev.locator}) in view")
+            if not row["quote"] or not _fits(row["quote"], column) or row["cell"]["width"] < half:
+                wrong.append(f"{where}: the quote is out of view or squeezed ({row['cell']})")
+            if ev.note and not (row["note"] and _fits(row["noteBox"], column) and row["noteBox"]["width"] >= half):
+                wrong.append(f"{where}: the note is missing, out of view or squeezed ({row['noteBox']})")
+    _shot(page, f"claim-evidence-{width}")
+    assert not wrong, "\n".join(wrong[:20])
+
+
 # --------------------------------------------------------------------------- tooltips, dark mode, phone, keyboard
 
 
