@@ -297,6 +297,44 @@ def test_the_matrix_filters_by_actor_source_and_stance_and_sorts(page, base_url,
                                           key=lambda c: _sort_key(book.claims[c].statement))
 
 
+_MATRIX_LAYOUT = """() => {
+    const table = document.querySelector('.claims-matrix table');
+    const wrap = table.closest('.md-typeset__scrollwrap');
+    const head = table.tHead.rows[0].cells, row = table.tBodies[0].rows[0].cells;
+    const where = () => ({claim: row[0].getBoundingClientRect().x, source: row[1].getBoundingClientRect().x,
+                          balance: head[head.length - 1].getBoundingClientRect().right});
+    const before = where(), box = wrap.getBoundingClientRect();
+    wrap.scrollLeft = 120;
+    return {left: box.left, right: box.right, scrolls: wrap.scrollWidth > wrap.clientWidth,
+            balance: head[head.length - 1].textContent.trim(), before: before, after: where()};
+}"""
+
+
+def test_every_claims_matrix_shows_its_balance_at_1280px_and_keeps_the_claim_column_in_place(open_context,
+                                                                                             base_url, built):
+    _, book = built
+    context, _ = open_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    hidden = []
+    for path in ["claims/matrix/", *(f"scenarios/{s}/" for s in book.scenarios)]:
+        page.goto(base_url + path, wait_until="domcontentloaded")
+        layout = page.evaluate(_MATRIX_LAYOUT)
+        assert layout["balance"] == "Balance", path
+        if layout["before"]["balance"] > layout["right"] + 1:
+            hidden.append(f"{path}: Balance ends at {layout['before']['balance']:.0f} px, the table at "
+                          f"{layout['right']:.0f} px")
+    assert not hidden, "\n".join(hidden)
+    # on a phone the table scrolls sideways; the claims stay where they are
+    context, _ = open_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(base_url + "claims/matrix/")
+    layout = page.evaluate(_MATRIX_LAYOUT)
+    assert layout["scrolls"]
+    assert layout["after"]["source"] < layout["before"]["source"] - 100  # the sources moved …
+    assert layout["left"] - 1 <= layout["after"]["claim"] <= layout["before"]["claim"] + 1  # … the claims did not
+    _shot(page, "phone-matrix-scrolled", full_page=False)
+
+
 def test_the_matrix_reads_the_same_without_javascript(open_context, base_url, built):
     _, book = built
     context, _ = open_context(java_script_enabled=False)
