@@ -20,7 +20,7 @@ from .bibliography import Reference
 from .link import Book, page_path
 from .records import Actor, Claim, Scenario, Source
 from .safety import neutralise_attr_lists, sanitise_body
-from .syntax import Cite, Span, rewrite
+from .syntax import Cite, Span
 
 BIBLIOGRAPHY_PAGE = "sources/bibliography.md"
 
@@ -208,15 +208,25 @@ class Citer:
                 return self.xref(span, folder)
             return span.raw
 
-        if field == "body":
-            return sanitise_body(rewrite(text, spans, replace))
+        body = field == "body"
         pieces, cursor = [], 0
         for span in spans:
-            pieces.append(inline_text(text[cursor:span.start], keep_markup=True))
+            between = text[cursor:span.start]
+            pieces.append(between if body else inline_text(between, keep_markup=True))
             pieces.append(replace(span))
             cursor = span.end
-        pieces.append(inline_text(text[cursor:], keep_markup=True))
-        return "".join(pieces)
+            if text[cursor:cursor + 1] == "." and text[cursor + 1:cursor + 2] != "." and self._ends_with_stop(span):
+                cursor += 1  # "… see [[claim]]." with a claim ending in "." would read "… Europe.."
+        rest = text[cursor:]
+        pieces.append(rest if body else inline_text(rest, keep_markup=True))
+        return sanitise_body("".join(pieces)) if body else "".join(pieces)
+
+    def _ends_with_stop(self, span: Span) -> bool:
+        """Whether a cross-reference's link text ends with a full stop (a claim's statement, a label ending in
+        "n.d."), which then ends the sentence too."""
+        if span.kind != "xref" or not (span.label or span.target in self.book.notes):
+            return False
+        return (span.label or self.title_of(span.target)).rstrip().endswith(".")
 
 
 def inline_text(text: str, keep_markup: bool = False) -> str:

@@ -148,6 +148,10 @@ class PageContext:
     def source_link(self, key: str, locator: str = "", label: str = "") -> str:
         return self.citer.source_link(key, self.folder, locator, label)
 
+    def source_label(self, key: str) -> str:
+        """The text of ``source_link(key)``: the reference's label ("Thornebrooke n.d."), or the key itself."""
+        return self.refs[key].label if key in self.refs else key
+
     def text(self, note_id: str, field: str, value: str) -> str:
         return self.citer.render(note_id, field, value, self.page)
 

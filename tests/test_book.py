@@ -145,3 +145,15 @@ def test_two_generations_are_byte_identical(tmp_path):
                       if p.is_file()})
     assert trees[0] == trees[1]
     assert len(trees[0]) > 50
+
+
+def test_no_sentence_ends_with_two_full_stops(pages):
+    """A claim's statement ends with a full stop, and so does a label such as "TV Chosun n.d.": linked at the end
+    of a sentence, they end it ("… away from Europe." and not "… away from Europe..")."""
+    doubled = []
+    for name, soup in pages.items():
+        main = soup.select_one(".md-content")
+        text = main.get_text("") if main else ""
+        doubled += [f"{name}: …{text[max(0, m.start() - 50):m.end()]}"
+                    for m in re.finditer(r"(?<!\.)\.\.(?!\.)", text)]
+    assert not doubled, "\n".join(doubled[:20])
