@@ -45,6 +45,11 @@ DIRECTION_WORDS = {
     "reporting": "reports on", "authorship": "wrote",
 }
 """How a directed relation reads from the actor that states it to the other."""
+INVERSE_WORDS = {
+    "membership": "has member", "leadership": "led by", "employment": "employs",
+    "reporting": "reported on by", "authorship": "has author",
+}
+"""How a directed relation reads from the other actor back to the one that states it."""
 
 #: node shape group → (label, kinds, fill colour)
 SHAPES: dict[str, tuple[str, tuple[str, ...], str]] = {

@@ -126,6 +126,31 @@ class Passage:
     """Ids of the claims that quote it."""
 
 
+@dataclass(frozen=True)
+class Statement:
+    """Where a relation between two actors is stated: a source (and place in it), on one or both actors' notes."""
+
+    source: str
+    locator: str
+    actors: tuple[str, ...]
+    """Ids of the actors whose notes record it."""
+    names: str
+    """Their names, for "stated on … page"."""
+
+
+@dataclass(frozen=True)
+class RelationRow:
+    """One row of an actor's relations table: one relation with another actor, however many notes state it."""
+
+    relation: str
+    """As read from the page's actor: "alliance", "leads (leadership)", "led by (leadership)"."""
+    actor: str
+    """The other actor's id (as written, when no such actor exists)."""
+    statements: tuple[Statement, ...]
+    notes: tuple[tuple[str, str, str], ...]
+    """The relation's notes: (id of the actor whose note has it, field, text)."""
+
+
 class PageContext:
     """What templates call to link, cite and render text from one page."""
 
@@ -223,6 +248,40 @@ class PageContext:
 
     def incoming_relations(self, actor_id: str) -> list[tuple[Actor, Relation]]:
         return self.index.incoming_relations.get(actor_id, [])
+
+    def relation_rows(self, actor: Actor) -> list[RelationRow]:
+        """The relations of an actor, stated on its own note or on the other actor's: one row per other actor and
+        relation type, with every statement of it (a relation recorded on both notes is one row). A directed
+        relation reads from this actor: "leads" when its note states it, "led by" when the other's does."""
+        from .graph import DIRECTION_WORDS, INVERSE_WORDS
+
+        found: dict[tuple[str, str], list[tuple[Actor, int, bool]]] = {}
+        for position, r in enumerate(actor.relations):
+            found.setdefault((r.actor, r.relation), []).append((actor, position, True))
+        for other, r in self.incoming_relations(actor.id):
+            if other.id != actor.id:
+                position = next(i for i, mine in enumerate(other.relations) if mine is r)
+                found.setdefault((other.id, r.relation), []).append((other, position, False))
+        rows = []
+        for (other_id, kind), stated in found.items():
+            ways = {outgoing for _, _, outgoing in stated}
+            if kind not in DIRECTION_WORDS:
+                relation = kind
+            elif len(ways) > 1:
+                relation = f"{kind} (stated in both directions)"
+            else:
+                relation = f"{(DIRECTION_WORDS if True in ways else INVERSE_WORDS)[kind]} ({kind})"
+            places: dict[tuple[str, str], list[Actor]] = {}
+            for by, position, _ in stated:
+                r = by.relations[position]
+                places.setdefault((r.source, r.locator), []).append(by)
+            statements = tuple(Statement(source, locator, tuple(a.id for a in by),
+                                         " and ".join(dict.fromkeys(a.name for a in by)))
+                               for (source, locator), by in places.items())
+            notes = tuple((by.id, f"relations.{position}.note", by.relations[position].note)
+                          for by, position, _ in stated if by.relations[position].note)
+            rows.append(RelationRow(relation, other_id, statements, notes))
+        return rows
 
     def members(self, actor_id: str) -> list[Actor]:
         return self.index.members.get(actor_id, [])

@@ -157,3 +157,36 @@ def test_no_sentence_ends_with_two_full_stops(pages):
         doubled += [f"{name}: …{text[max(0, m.start() - 50):m.end()]}"
                     for m in re.finditer(r"(?<!\.)\.\.(?!\.)", text)]
     assert not doubled, "\n".join(doubled[:20])
+
+
+def test_each_relation_of_an_actor_is_one_row_read_from_that_actor(built, pages):
+    """A relation recorded on both actors' notes is one row, and a directed relation says who leads (employs …)
+    whom from the page's side: "leads" on Kim Jong Un's page, "led by" on North Korea's."""
+    from builder.graph import DIRECTION_WORDS, INVERSE_WORDS
+
+    _, book = built
+    expected: dict[str, dict[tuple[str, str], set[str]]] = {actor_id: {} for actor_id in book.actors}
+    for actor in book.actors.values():
+        for r in actor.relations:
+            if r.actor in book.actors and r.actor != actor.id:
+                expected[actor.id].setdefault((r.actor, r.relation), set()).add("out")
+                expected[r.actor].setdefault((actor.id, r.relation), set()).add("in")
+    assert any(ways == {"in"} for rows in expected.values() for ways in rows.values())
+    for actor_id, relations in expected.items():
+        section = pages[f"actors/{actor_id}/index.html"].find(id="relations")
+        if not relations:
+            continue
+        rows = []
+        for row in section.find_next("table").select("tbody tr"):
+            relation, other = row.select("td")[:2]
+            rows.append((other.a["href"].split("/")[-2], relation.get_text(" ", strip=True)))
+        assert len(rows) == len(relations), actor_id
+        for (other, kind), ways in relations.items():
+            texts = [text for with_id, text in rows if with_id == other and kind in text]
+            assert len(texts) == 1, (actor_id, other, kind, texts)
+            if kind in DIRECTION_WORDS:
+                reads = ("stated in both directions" if len(ways) == 2 else
+                         f"{(DIRECTION_WORDS if ways == {'out'} else INVERSE_WORDS)[kind]} ({kind})")
+                assert reads in texts[0], (actor_id, other, texts[0])
+    north_korea = pages["actors/north-korea/index.html"].find(id="relations").find_next("table")
+    assert "led by (leadership) Kim Jong Un" in north_korea.get_text(" ", strip=True)
