@@ -29,7 +29,7 @@ SECTIONS = {
                ("referenced-by", "Referenced by"), ("references", "References")),
     Claim: (("statement", "Statement"), ("actors", "Actors"), ("evidence", "Evidence"), ("balance", "Balance"),
             ("scenarios", "Scenarios"), ("referenced-by", "Referenced by"), ("references", "References")),
-    Source: (("reference", "Reference"), ("grade", "Grade"), ("gaps", "Gaps"), ("relays", "Relays"),
+    Source: (("reference", "Reference"), ("about", "About this source"), ("grade", "Grade"), ("gaps", "Gaps"), ("relays", "Relays"),
              ("claims", "Claims this source bears on"), ("passages", "Passages cited"),
              ("referenced-by", "Referenced by"), ("references", "References")),
     Page: (("referenced-by", "Referenced by"), ("references", "References")),

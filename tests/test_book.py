@@ -190,3 +190,33 @@ def test_each_relation_of_an_actor_is_one_row_read_from_that_actor(built, pages)
                 assert reads in texts[0], (actor_id, other, texts[0])
     north_korea = pages["actors/north-korea/index.html"].find(id="relations").find_next("table")
     assert "led by (leadership) Kim Jong Un" in north_korea.get_text(" ", strip=True)
+
+
+def _section(soup, anchor: str) -> list:
+    """The elements of a page's section, from its heading to the next heading of its level."""
+    heading = soup.find(id=anchor)
+    elements = []
+    for sibling in heading.find_next_siblings():
+        if sibling.name in ("h1", "h2"):
+            break
+        elements.append(sibling)
+    return elements
+
+
+def test_a_source_note_s_text_is_its_own_section_in_the_table_of_contents(built, pages):
+    """What it is, how to read it, origins: "About this source", after the reference; not run on under "Gaps"."""
+    _, book = built
+    for source in book.sources.values():
+        soup = pages[f"sources/{source.id}/index.html"]
+        gaps = _section(soup, "gaps")
+        assert [e.name for e in gaps] == (["ul"] if source.gaps else ["p"]), source.id
+        about = soup.find(id="about")
+        if not source.body.text.strip():
+            assert about is None, source.id
+            continue
+        assert about.name == "h2" and about.get_text(strip=True).startswith("About this source"), source.id
+        assert soup.select_one('.md-nav--secondary a[href="#about"]'), f"{source.id}: not in the table of contents"
+        words = " ".join(_section(soup, "about")[0].get_text(" ", strip=True).split()[:4])
+        assert words in " ".join(source.body.text.replace("*", "").split()), (source.id, words)
+        headings = [h["id"] for h in soup.select(".md-content h2[id]")]
+        assert headings.index("reference") + 1 == headings.index("about") < headings.index("gaps"), headings
