@@ -39,6 +39,10 @@ SECTIONS = {
 SECTION_TITLES = {kind: dict(sections) for kind, sections in SECTIONS.items()}
 RESERVED_ANCHORS = {kind: tuple(anchor for anchor, _ in sections) for kind, sections in SECTIONS.items()}
 
+#: The section a note's body starts in on its page: the anchor of the heading above it ('' where it follows the
+#: title). A reference before the body's first heading of its own is in that section.
+BODY_SECTIONS = {Actor: "about", Scenario: "", Claim: "statement", Source: "about", Page: ""}
+
 #: Which page section each front-matter field is shown in (field → anchor).
 FIELD_SECTIONS = {
     Actor: {"affiliation": "about", "relations": "relations"},
@@ -48,6 +52,18 @@ FIELD_SECTIONS = {
     Source: {"rationale": "grade", "relays": "relays", "gaps": "gaps"},
     Page: {},
 }
+
+
+def _section_order(kind: type, anchor: str) -> tuple[int, int]:
+    """Where a section comes on a page of this kind: the top ('') first, then the generated sections in order, the
+    body's own headings right after the section the body starts in."""
+    anchors = RESERVED_ANCHORS[kind]
+    if not anchor:
+        return (-1, 0)
+    if anchor in anchors:
+        return (anchors.index(anchor), 0)
+    body = BODY_SECTIONS[kind]
+    return (anchors.index(body) if body else -1, 1)
 
 
 def page_path(note: Note) -> str:
@@ -263,8 +279,13 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
                     section: str) -> None:
         acc.spans[(note.id, field)] = found
         for span in found:
-            span_anchor = span.section_anchor if anchor is None else anchor
-            span_section = (span.section or "Introduction") if anchor is None else section
+            if anchor is not None:
+                span_anchor, span_section = anchor, section
+            elif span.section:
+                span_anchor, span_section = span.section_anchor, span.section
+            else:  # in the section the page shows the body in; in none ('') right under the title
+                span_anchor = BODY_SECTIONS[type(note)]
+                span_section = section_title(note, span_anchor) if span_anchor else ""
             if span.kind == "error":
                 acc.diagnostics.append(error(span.loc, span.code, span.message, _syntax_hint(span.code)))
             elif span.kind == "xref":
@@ -399,8 +420,11 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             diagnostics.append(warning(note.loc, "note.orphan", f"no other note links to '{note.id}'",
                                        f"reference it, e.g. [[{note.id}]], from a related note"))
 
-    ordered_backlinks = {key: sorted(value.values(), key=lambda b: (b.source_id, b.anchor, b.section))
-                         for key, value in backlinks.items()}
+    def in_page_order(b: Backlink) -> tuple:
+        """The referring note, then its sections in the order its page shows them."""
+        return (b.source_id, _section_order(type(notes[b.source_id]), b.anchor), b.anchor, b.section)
+
+    ordered_backlinks = {key: sorted(value.values(), key=in_page_order) for key, value in backlinks.items()}
     return Book(loaded, notes, spans, ordered_backlinks, {k: list(v) for k, v in cited.items()}, origins,
                 balances, matches, {k: tuple(sorted(v)) for k, v in passages.items()},
                 tuple(loaded.diagnostics) + tuple(diagnostics))

@@ -226,8 +226,11 @@ class PageContext:
             return ""
         lines = ["## Referenced by { #referenced-by }", ""]
         for source_id, group in groupby(links, key=attrgetter("source_id")):
-            sections = ", ".join(self.citer.section_link(source_id, b.section, b.anchor, self.folder) for b in group)
-            lines.append(f"- {self.link(source_id)} — {sections}")  # a dash: titles may end with a full stop
+            # a reference right under the page's title is in no section: the link to the page is enough
+            sections = ", ".join(self.citer.section_link(source_id, b.section, b.anchor, self.folder)
+                                 for b in group if b.section)
+            # a dash: titles may end with a full stop
+            lines.append(f"- {self.link(source_id)} — {sections}" if sections else f"- {self.link(source_id)}")
         return "\n".join(lines) + "\n"
 
     def references(self, note_id: str) -> list[str]:

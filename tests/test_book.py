@@ -220,3 +220,24 @@ def test_a_source_note_s_text_is_its_own_section_in_the_table_of_contents(built,
         assert words in " ".join(source.body.text.replace("*", "").split()), (source.id, words)
         headings = [h["id"] for h in soup.select(".md-content h2[id]")]
         assert headings.index("reference") + 1 == headings.index("about") < headings.index("gaps"), headings
+
+
+def test_referenced_by_names_the_section_each_reference_is_in(pages):
+    """Each section named under "Referenced by" is a heading of that name on the referring page (there was an
+    "Introduction" that no page has); a reference right under a page's title names no section."""
+    wrong, named = [], 0
+    for name, soup in pages.items():
+        heading = soup.find(id="referenced-by")
+        if heading is None:
+            continue
+        for item in heading.find_next("ul").find_all("li", recursive=False):
+            page_link, *section_links = item.find_all("a")
+            for link in section_links:
+                file, fragment = _target(name, link["href"])
+                target = pages[file].find(id=fragment) if fragment else None
+                title = target.get_text(strip=True).rstrip("¶").strip() if target else None
+                if title != link.get_text(strip=True):
+                    wrong.append(f"{name}: '{link.get_text(strip=True)}' on {file}#{fragment} is {title!r}")
+                named += 1
+    assert named > 50
+    assert not wrong, "\n".join(wrong[:20])
