@@ -241,3 +241,22 @@ def test_referenced_by_names_the_section_each_reference_is_in(pages):
                 named += 1
     assert named > 50
     assert not wrong, "\n".join(wrong[:20])
+
+
+def test_every_page_counting_evidence_by_symbol_explains_the_symbols_first(pages):
+    """"▲ 3 · ▼ 0 · ◆ 1 · 2 independent origins" (claims index, actor and scenario pages, matrices) comes after a
+    legend that says what ▲, ▼ and ◆ count."""
+    counted = re.compile(r"[▲▼◆] \d")
+    unexplained, seen = [], 0
+    for name, soup in pages.items():
+        main = soup.select_one(".md-content")
+        first = main.find(string=counted) if main else None
+        if first is None:
+            continue
+        seen += 1
+        legend = first.find_previous(class_=["balance-legend", "matrix-legend"])
+        text = legend.get_text(" ", strip=True) if legend else ""
+        if not all(word in text for word in ("▲ support", "▼ contradict", "◆ qualif", "independent origins")):
+            unexplained.append(f"{name}: {first.strip()[:40]!r} with no legend before it")
+    assert seen > 40
+    assert not unexplained, "\n".join(unexplained)
