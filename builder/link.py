@@ -20,7 +20,8 @@ from .syntax import Span, scan
 FOLDERS = {Actor: "actors", Scenario: "scenarios", Claim: "claims", Source: "sources", Page: ""}
 KIND_NAMES = {Actor: "actor", Scenario: "scenario", Claim: "claim", Source: "source", Page: "page"}
 
-#: Headings every generated page of a kind carries, as (anchor, title), in page order.
+#: Headings every generated page of a kind carries, as (anchor, title), in page order (a claim's title, its
+#: statement, carries the anchor ``statement``).
 SECTIONS = {
     Actor: (("about", "About"), ("relations", "Relations"), ("claims", "Claims involving this actor"),
             ("scenarios", "Scenarios"), ("referenced-by", "Referenced by"), ("references", "References")),
@@ -41,7 +42,7 @@ RESERVED_ANCHORS = {kind: tuple(anchor for anchor, _ in sections) for kind, sect
 
 #: The section a note's body starts in on its page: the anchor of the heading above it ('' where it follows the
 #: title). A reference before the body's first heading of its own is in that section.
-BODY_SECTIONS = {Actor: "about", Scenario: "", Claim: "statement", Source: "about", Page: ""}
+BODY_SECTIONS = {Actor: "about", Scenario: "", Claim: "", Source: "about", Page: ""}
 
 #: Which page section each front-matter field is shown in (field → anchor).
 FIELD_SECTIONS = {

@@ -260,3 +260,15 @@ def test_every_page_counting_evidence_by_symbol_explains_the_symbols_first(pages
             unexplained.append(f"{name}: {first.strip()[:40]!r} with no legend before it")
     assert seen > 40
     assert not unexplained, "\n".join(unexplained)
+
+
+def test_a_claim_page_states_its_claim_once_as_its_title(built, pages):
+    """The title is the statement, with the anchor #statement; no "Statement" section repeats it word for word."""
+    _, book = built
+    for claim in book.claims.values():
+        content = pages[f"claims/{claim.id}/index.html"].select_one(".md-content")
+        title = content.find("h1")
+        assert title["id"] == "statement", claim.id
+        assert title.get_text(strip=True).rstrip("¶").strip() == claim.statement, claim.id
+        title.decompose()
+        assert claim.statement not in " ".join(content.get_text(" ").split()), claim.id
