@@ -197,7 +197,7 @@ class PageContext:
         source = self.book.sources.get(ev.source)
         passage = (f'[{escape_text(ev.locator)}]({self.href(f"sources/{ev.source}.md#{ev.passage_anchor}")} '
                    '"Show the passage in context"){ .passage-link }')
-        quote = f'<span class="evidence-quote">“{escape_text(ev.quote)}”</span> ({passage})'
+        quote = f"“{escape_text(ev.quote)}” ({passage})"
         if ev.note:
             quote += f'<br /><span class="evidence-note">{self.text(claim.id, note_field, ev.note)}</span>'
         cells = (f'<span id="{ev.anchor}"></span>{ev.index}',
