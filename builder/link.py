@@ -12,6 +12,7 @@ from typing import Iterable
 
 from . import quotes
 from .diagnostics import Diagnostic, Loc, did_you_mean, error, warning
+from .graph import DIRECTION_WORDS
 from .load import Loaded
 from .records import Actor, Claim, Evidence, Note, Page, Scenario, Source
 from .safety import unsafe_links
@@ -351,6 +352,7 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             check_key(actor, relation.source, relation.loc, "relations", "Relations")
             _check_citation_locator(loaded, relation.source, relation.locator, relation.loc, diagnostics,
                                     citation_paras)
+    _check_directions(loaded.actors, diagnostics)
     _check_cycles(loaded.actors, lambda a: [a.affiliation] if a.affiliation else [], "actor.affiliation-cycle",
                   "affiliation", diagnostics)
     for scenario in loaded.scenarios.values():
@@ -586,6 +588,20 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
                                  f"'{ev.source}', not {ev.locator}", f"write 'locator: para. {found[0].paragraph}'"))
         return
     matches[(claim.id, ev.index)] = inside[0]
+
+
+def _check_directions(actors: dict[str, Actor], diagnostics: list[Diagnostic]) -> None:
+    """A directed relation (leadership, employment …) stated by each of two actors about the other says
+    opposite things: 'X leads Y' on X's note and 'Y leads X' on Y's."""
+    stated = {(actor.id, relation.actor, relation.relation): relation for actor in actors.values()
+              for relation in actor.relations if relation.relation in DIRECTION_WORDS}
+    for (one, other, kind), relation in sorted(stated.items()):
+        back = stated.get((other, one, kind))
+        if back is not None and one < other:
+            word = DIRECTION_WORDS[kind]
+            diagnostics.append(warning(back.loc, "relation.both-ways", f"this note says {other} → {one} ({word}), "
+                                       f"but {relation.loc.path}:{relation.loc.line} says {one} → {other}",
+                                       "keep it on one of the two notes, the way round the source states it"))
 
 
 def _check_cycles(items: dict, targets, code: str, what: str, diagnostics: list[Diagnostic]) -> None:
