@@ -76,6 +76,8 @@ _MARKED_ID = re.compile('\\sid="\x01([^"]*)"')
 _OPEN_ENDED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
                "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "colgroup", "caption"}
 """Elements with no end tag, or one HTML lets out."""
+_STANCE_MARK = re.compile("([\u25b2\u25bc\u25c6]) (?=\\S)|(?<=\\S) (\u00b7 )")
+"""Spaces where a line must not break: after a stance symbol (▲ supports, ▲ 3), before a middle dot (3 · ▼ 0)."""
 BULLETS = ("\u2022\u00a0", "\u25e6\u00a0")
 """Bullets of plain lists (level 1, deeper), written as text with a no-break space: WeasyPrint lays a list
 marker out as an absolutely positioned box, which costs more than all the item's text (see print.css.j2)."""
@@ -140,6 +142,16 @@ def chapter_pages(rendered: Rendered) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- Markdown → HTML
 
 
+_BREAKS = re.compile(r"[ \t\r\n]+")
+"""Where a line may break (not at a no-break space)."""
+
+
+def keep_marks_whole(text: str) -> str:
+    """No-break spaces where a line must not break: "▲ supports" and "▲ 3" stay whole, and a line does not start
+    with the "·" between two of them, so that the marks of a cell can be counted."""
+    return _STANCE_MARK.sub(lambda m: f"{m.group(1)}\u00a0" if m.group(1) else f"\u00a0{m.group(2)}", text)
+
+
 class _PrintTables(markdown.treeprocessors.Treeprocessor):
     """Apply a trailing ``{: .class }`` row to its table and split wide claims-against-evidence tables."""
 
@@ -161,8 +173,9 @@ class _PrintTables(markdown.treeprocessors.Treeprocessor):
     def _widths(table, width_mm: float = 170.0) -> None:
         """Column widths from the text of the cells, so that WeasyPrint can use the fast fixed table layout.
 
-        Each column gets at least its longest word (about 1.7 mm a character at the table's size), the rest
-        of the width goes to the columns whose text is longer, in proportion to how much longer."""
+        Each column gets at least its longest word (about 1.7 mm a character at the table's size; a stance mark
+        such as "▲ supports" is one word), the rest of the width goes to the columns whose text is longer, in
+        proportion to how much longer."""
         rows = [row for row in table.iter("tr")]
         count = max((len(row) for row in rows), default=0)
         if count < 2:
@@ -173,9 +186,9 @@ class _PrintTables(markdown.treeprocessors.Treeprocessor):
             for column, cell in enumerate(row):
                 if column >= count:
                     break
-                text = _PLACEHOLDER.sub("x", "".join(cell.itertext()))
+                text = keep_marks_whole(_PLACEHOLDER.sub("x", "".join(cell.itertext())))
                 per_char = 1.85 if cell.tag == "th" else 1.6
-                longest_word = max((min(len(w), 22) for w in text.split()), default=1)
+                longest_word = max((min(len(w), 22) for w in _BREAKS.split(text)), default=1)
                 least[column] = max(least[column], longest_word * per_char + 2.5)
                 natural[column] = max(natural[column], min(len(text), 300) * per_char + 2.5)
         if "landscape" in (table.get("data-print") or ""):
@@ -703,14 +716,16 @@ def _cited(book: Citations, pages: list[str], page_html: dict[str, str]) -> list
 
 
 class _PageHtml(dict):
-    """Page path → the page's HTML for print (without its own reference list), converted on first use."""
+    """Page path → the page's HTML for print (without its own reference list, stance marks kept whole), converted
+    on first use."""
 
     def __init__(self, pages: dict[str, str], converter: "Converter"):
         super().__init__()
         self.pages, self.converter = pages, converter
 
     def __missing__(self, path: str) -> str:
-        converted = self[path] = _REFERENCES_SECTION.sub("", self.converter.convert(self.pages[path]))
+        converted = _REFERENCES_SECTION.sub("", self.converter.convert(self.pages[path]))
+        converted = self[path] = keep_marks_whole(converted)
         return converted
 
 

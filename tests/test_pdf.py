@@ -161,6 +161,32 @@ def test_claims_matrix_is_landscape_and_paper_sizes(built):
     assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
 
 
+def test_no_stance_mark_is_split_across_lines(built):
+    """A briefer counts the marks in a cell: "▲ supports" (and "▲ 1" in a balance) never breaks after its symbol."""
+    marks = 0
+    for name in ("claims-and-evidence", "sources", "book"):
+        for number, page in enumerate(built["readers"][name].pages, 1):
+            for line in (page.extract_text() or "").splitlines():
+                assert not re.search(r"[▲▼◆]\s*$", line), (name, number, line)
+                assert not re.match(r"\s*·", line), (name, number, line)  # "▲ 1 · ▼ 0": no line starts at a dot
+                marks += len(re.findall(r"[▲▼◆]\s(?:supports|contradicts|qualifies|\d)", line))
+    assert marks >= 20
+
+
+def test_the_notes_after_a_landscape_matrix_start_on_a_portrait_page(built, monkeypatch, tmp_path):
+    monkeypatch.setattr(pdf, "LANDSCAPE_FROM", 2)  # the minimal book's matrix has 3 sources
+    paths = Paths.for_root(built["site"].parent, CONFIG)
+    printer = pdf.Printer(built["book"], built["rendered"], read_settings(CONFIG), CONFIG, docs=paths.docs)
+    pdf.write_pdf(printer.document("Claims & evidence").html, tmp_path / "claims.pdf")
+    reader = pypdf.PdfReader(tmp_path / "claims.pdf")
+    pages = _text(reader)
+    matrix = next(i for i, text in enumerate(pages) if "Claims against evidence Claims are rows" in text)
+    landscape = [float(page.mediabox.width) > float(page.mediabox.height) for page in reader.pages]
+    assert landscape[matrix] and not any(landscape[matrix + 1:])
+    first_claim = next(i for i, text in enumerate(pages) if "Statement" in text)
+    assert first_claim == matrix + 1, "the first claim starts on a portrait page of its own, not under the matrix"
+
+
 def test_pngs_of_the_first_pages(built):
     if not shutil.which("pdftoppm"):
         pytest.skip("pdftoppm (poppler-utils) is not installed")
