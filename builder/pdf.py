@@ -142,8 +142,36 @@ def chapter_pages(rendered: Rendered) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- Markdown → HTML
 
 
+# advance widths (hundredths of an em) of the characters U+0020 to U+007E in DejaVu Serif (table cells) and DejaVu
+# Sans Bold (table headers), the print stylesheet's fonts; other characters as listed, or 0.62 em
+_ASCII = [chr(code) for code in range(32, 127)]
+_SERIF_EM = dict(zip(_ASCII, map(int, """
+32 40 46 84 64 95 89 27 39 39 50 84 32 34 32 34 64 64 64 64 64 64 64 64 64 64 34 34 84 84 84 54 100 72 73 77 80 73
+69 80 87 40 40 75 66 102 88 82 67 82 75 69 67 84 72 103 71 66 69 39 34 39 84 50 50 60 64 56 64 59 37 64 64 32 31 61
+32 95 64 60 64 64 48 51 40 64 56 86 56 56 53 64 34 64 84""".split())))
+_SANS_BOLD_EM = dict(zip(_ASCII, map(int, """
+35 46 52 84 70 100 87 31 46 46 52 84 38 42 38 37 70 70 70 70 70 70 70 70 70 70 40 40 84 84 84 58 100 77 76 73 83 68
+68 82 84 37 37 77 64 100 84 85 73 85 77 72 68 81 77 110 77 72 73 46 37 46 84 50 50 67 72 59 72 68 44 72 71 34 34 67
+34 104 71 69 72 72 49 60 48 71 65 92 65 65 58 71 37 71 84""".split())))
+for _table, _quotes in ((_SERIF_EM, (51, 32)), (_SANS_BOLD_EM, (66, 38))):
+    _table.update({"\u25b2": 77, "\u25bc": 77, "\u25c6": 77, "\u2014": 100, "\u2013": 50, "\u2026": 100,
+                   "\u201c": _quotes[0], "\u201d": _quotes[0], "\u2018": _quotes[1], "\u2019": _quotes[1],
+                   "\u00b7": _quotes[1], "\u00a0": _quotes[1]})
+TABLE_FONT_PT = 8.0
+"""Font size of table cells (print.css.j2)."""
+MATRIX_FONT_PT = 7.0
+"""Font size of the claims-against-evidence tables (print.css.j2)."""
+CELL_PADDING_MM = 2.5
+"""A cell's padding and border, left and right (3 pt + 3 pt + 0.5 pt)."""
 _BREAKS = re.compile(r"[ \t\r\n]+")
 """Where a line may break (not at a no-break space)."""
+
+
+def text_width_mm(text: str, size_pt: float, bold_sans: bool = False) -> float:
+    """About how wide ``text`` is printed in DejaVu Serif (or DejaVu Sans Bold) at ``size_pt``, in mm (4 % more
+    than the sum of the glyphs' advances, for the estimate's sake)."""
+    table = _SANS_BOLD_EM if bold_sans else _SERIF_EM
+    return sum(table.get(char, 62) for char in text) * size_pt * 0.0036689  # 1/100 em → mm: × 0.35278 × 1.04 / 100
 
 
 def keep_marks_whole(text: str) -> str:
@@ -173,13 +201,14 @@ class _PrintTables(markdown.treeprocessors.Treeprocessor):
     def _widths(table, width_mm: float = 170.0) -> None:
         """Column widths from the text of the cells, so that WeasyPrint can use the fast fixed table layout.
 
-        Each column gets at least its longest word (about 1.7 mm a character at the table's size; a stance mark
-        such as "▲ supports" is one word), the rest of the width goes to the columns whose text is longer, in
-        proportion to how much longer."""
+        Each column gets at least its longest word (a stance mark such as "▲ supports" is one word), measured
+        with the fonts' glyph widths (``text_width_mm``); the rest of the width goes to the columns whose text is
+        longer, in proportion to how much longer."""
         rows = [row for row in table.iter("tr")]
         count = max((len(row) for row in rows), default=0)
         if count < 2:
             return
+        size = MATRIX_FONT_PT if "claims-matrix" in (table.get("class") or "") else TABLE_FONT_PT
         least = [3.0] * count
         natural = [3.0] * count
         for row in rows:
@@ -187,10 +216,10 @@ class _PrintTables(markdown.treeprocessors.Treeprocessor):
                 if column >= count:
                     break
                 text = keep_marks_whole(_PLACEHOLDER.sub("x", "".join(cell.itertext())))
-                per_char = 1.85 if cell.tag == "th" else 1.6
-                longest_word = max((min(len(w), 22) for w in _BREAKS.split(text)), default=1)
-                least[column] = max(least[column], longest_word * per_char + 2.5)
-                natural[column] = max(natural[column], min(len(text), 300) * per_char + 2.5)
+                bold = cell.tag == "th"
+                longest_word = max((text_width_mm(w, size, bold) for w in _BREAKS.split(text)), default=0.0)
+                least[column] = max(least[column], min(longest_word, 35.0) + CELL_PADDING_MM)
+                natural[column] = max(natural[column], text_width_mm(text[:300], size, bold) + CELL_PADDING_MM)
         if "landscape" in (table.get("data-print") or ""):
             width_mm *= 1.5
         widths = list(least)

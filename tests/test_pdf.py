@@ -204,6 +204,29 @@ def test_pngs_of_the_first_pages(built):
 # --------------------------------------------------------------------------- units
 
 
+def _lay_out_markdown(markdown: str, target: Path) -> list[str]:
+    """The lines of each page of ``markdown`` printed with the chapter PDFs' stylesheet (A4)."""
+    css = pdf._environment().get_template("print.css.j2").render(paper="A4", whole_book=False)
+    body = pdf.keep_marks_whole(pdf.Converter(CONFIG).convert(markdown))
+    pdf.write_pdf(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8" /><style>{css}</style></head>'
+                  f'<body><section class="page">{body}</section></body></html>', target)
+    return [(page.extract_text() or "").splitlines() for page in pypdf.PdfReader(target).pages]
+
+
+def test_table_columns_are_as_wide_as_their_longest_word(tmp_path):
+    quote = "“citing an anonymous South Korean government official, a report said the troops would go soon”"
+    note = "The starting point is one anonymous official (TV Chosun, June 21, year not given), relayed twice."
+    evidence = ("| # | Source | Grade | Stance | Quote | Locator | Note |\n|---|---|---|---|---|---|---|\n"
+                + "".join(f"| {n} | ANBOUND n.d. | F3 | {mark} | {quote} | para. {n} | {note} |\n"
+                          for n, mark in enumerate(["▲ supports", "▼ contradicts", "◆ qualifies"] * 3, 1)))
+    sources = ("| # | Source note | What it is | Grade |\n|---|---|---|---|\n"
+               + "".join(f"| 00{n} | {quote} | {note} | C3 |\n" for n in range(5)))
+    lines = [line for page in _lay_out_markdown(evidence + "\n\n" + sources, tmp_path / "t.pdf") for line in page]
+    assert len([line for line in lines if re.match(r"\d ANBOUND\b", line)]) == 9, lines  # not "ANBOU" / "ND"
+    assert len([line for line in lines if re.search(r"[▲▼◆]\s(supports|contradicts|qualifies)\b", line)]) == 9
+    assert [line.split()[0] for line in lines if re.match(r"00\d", line)] == [f"00{n}" for n in range(5)]
+
+
 def _policy(**kwargs) -> pdf.LinkPolicy:
     chapters = {"actors/a.md": "Actors", "actors/b.md": "Actors", "scenarios/s.md": "Scenarios",
                 "sources/k.md": "Sources", "sources/bibliography.md": "Sources", "index.md": "Overview"}
