@@ -153,7 +153,12 @@ _SANS_BOLD_EM = dict(zip(_ASCII, map(int, """
 35 46 52 84 70 100 87 31 46 46 52 84 38 42 38 37 70 70 70 70 70 70 70 70 70 70 40 40 84 84 84 58 100 77 76 73 83 68
 68 82 84 37 37 77 64 100 84 85 73 85 77 72 68 81 77 110 77 72 73 46 37 46 84 50 50 67 72 59 72 68 44 72 71 34 34 67
 34 104 71 69 72 72 49 60 48 71 65 92 65 65 58 71 37 71 84""".split())))
-for _table, _quotes in ((_SERIF_EM, (51, 32)), (_SANS_BOLD_EM, (66, 38))):
+_SANS_EM = dict(zip(_ASCII, map(int, """
+32 40 46 84 64 95 78 27 39 39 50 84 32 36 32 34 64 64 64 64 64 64 64 64 64 64 34 34 84 84 84 53 100 68 69 70 77 63
+58 77 75 29 29 66 56 86 75 79 60 79 69 63 61 73 68 99 69 61 69 39 34 39 84 50 50 61 63 55 63 62 35 63 63 28 28 58
+28 97 63 61 63 63 41 52 39 63 59 82 59 59 52 64 34 64 84""".split())))
+"""The same for DejaVu Sans, the relation graphs' font."""
+for _table, _quotes in ((_SERIF_EM, (51, 32)), (_SANS_BOLD_EM, (66, 38)), (_SANS_EM, (52, 32))):
     _table.update({"\u25b2": 77, "\u25bc": 77, "\u25c6": 77, "\u2014": 100, "\u2013": 50, "\u2026": 100,
                    "\u201c": _quotes[0], "\u201d": _quotes[0], "\u2018": _quotes[1], "\u2019": _quotes[1],
                    "\u00b7": _quotes[1], "\u00a0": _quotes[1]})
@@ -468,6 +473,8 @@ class _Rewriter(HTMLParser):
         """Inside a ``hidden`` element (data for the site's scripts): its tag and the same tags open in it."""
         self.row_chapters: set[str] | None = None
         """Chapters already named by a label in the table row being written (None outside a row)."""
+        self.halo: tuple[int, dict[str, str | None]] | None = None
+        """In an SVG ``text`` drawn over a white outline: where its background goes in ``out``, and its attributes."""
 
     def _flush_bullet(self) -> None:
         if self.bullet:
@@ -517,9 +524,14 @@ class _Rewriter(HTMLParser):
         if tag == "svg":
             self.svg += 1
         new, leaving = self._attrs(tag, text)
-        if tag == "svg" and self.svg == 1:
-            # WeasyPrint ignores paint-order, so a white halo stroke would paint over the letters
-            new += "<style>text { stroke: none !important; }</style>"
+        if self.svg and tag == "text" and ("paint-order", "stroke") in attrs:
+            # a name or word drawn over a white outline (paint-order) so that lines do not cross it: WeasyPrint
+            # ignores paint-order and would paint the outline over the letters, so the text is drawn without it,
+            # over a white box written before it once its words are known (a white copy of the text under it
+            # would print each word twice in the PDF's text)
+            self.out.append("")
+            self.halo = (len(self.out) - 1, dict(attrs))
+            new = _SVG_OUTLINE.sub("", new)
         if not self.svg:
             if tag == "li":
                 self.out.append(new)
@@ -570,6 +582,10 @@ class _Rewriter(HTMLParser):
             return
         if tag == "svg":
             self.svg = max(0, self.svg - 1)
+        if tag == "text" and self.halo is not None:
+            where, attrs = self.halo
+            self.halo = None
+            self.out[where] = _label_background(html.unescape(_TAGS.sub("", "".join(self.out[where + 1:]))), attrs)
         self._flush_bullet()
         if tag in ("ul", "ol") and self.lists and not self.svg:
             self.lists.pop()
@@ -618,6 +634,24 @@ class _Rewriter(HTMLParser):
         self.out.extend(text for text, _chapter in reversed(self.closing))
         self.closing.clear()
         return "".join(self.out)
+
+
+_SVG_OUTLINE = re.compile(r'\s(?:stroke|stroke-width|paint-order)="[^"]*"')
+
+
+def _label_background(text: str, attrs: dict[str, str | None]) -> str:
+    """A white box behind an SVG label (``text`` with its attributes), as wide as its glyphs in DejaVu Sans and a
+    little more."""
+    try:
+        x, y, size = float(attrs.get("x") or 0), float(attrs.get("y") or 0), float(attrs.get("font-size") or 16)
+    except ValueError:
+        return ""
+    glyphs = _SANS_BOLD_EM if attrs.get("font-weight") in ("700", "bold") else _SANS_EM
+    width = sum(glyphs.get(char, 62) for char in text) * size / 100 + size * 0.2
+    anchor = attrs.get("text-anchor") or "start"
+    left = x - width / 2 if anchor == "middle" else x - width + size * 0.1 if anchor == "end" else x - size * 0.1
+    return (f'<rect x="{left:.1f}" y="{y - size * 0.8:.1f}" width="{width:.1f}" height="{size * 1.02:.1f}" '
+            f'rx="{size * 0.2:.1f}" fill="#fff"/>')
 
 
 def rewrite_links(page: str, page_html: str, policy: LinkPolicy, marked: bool = False) -> str:

@@ -273,7 +273,20 @@ def test_inline_svg_passes_through():
     out = pdf.rewrite_links("actors/a.md", html, _policy())
     assert 'viewBox="0 0 10 10"' in out and 'id="arrow"' in out and 'href="#arrow"' in out
     assert 'href="#actors.b"' in out and "<circle" in out
-    assert "<style>text { stroke: none !important; }</style>" in out
+
+
+def test_svg_labels_get_a_white_box_instead_of_an_outline_painted_over_their_letters():
+    """WeasyPrint ignores paint-order: a label's white outline would be painted over its letters, and without it
+    the lines strike through the label. Each such label is drawn over a white box as wide as its word."""
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 40"><path d="M0,20 L200,20" stroke="#000"/>'
+           '<text x="100" y="23" text-anchor="middle" font-size="9" fill="#b3261e" stroke="#fff" stroke-width="3" '
+           'paint-order="stroke">rivalry</text><text x="10" y="10">plain</text></svg>')
+    out = pdf.rewrite_links("actors/a.md", svg, _policy())
+    box, label = re.search(r'(<rect [^>]*/>)(<text [^>]*>rivalry</text>)', out).groups()
+    assert 'fill="#fff"' in box and "stroke" not in label and "paint-order" not in label
+    x, width = (float(re.search(rf'{name}="([\d.]+)"', box).group(1)) for name in ("x", "width"))
+    assert abs(x + width / 2 - 100) < 0.1 and width > 3.17 * 9  # centred, wider than "rivalry" in DejaVu Sans
+    assert out.count("<rect") == 1 and '<text x="10" y="10">plain</text>' in out  # a label without an outline
 
 
 def test_site_urls_in_raw_html_resolve_to_pages():
