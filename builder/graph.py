@@ -6,7 +6,9 @@ neither JavaScript nor any request:
 * ``full_graph``: every actor with a stated relation, laid out by a seeded
   force-directed layout (Fruchterman–Reingold, fixed iterations) that starts
   from a circle ordered by kind;
-* ``local_graph``: one actor in the middle and its direct relations around it.
+* ``local_graph``: one actor in the middle and its direct relations around it;
+* ``print_full_graph``: the first one for paper (the chapter PDFs), laid out
+  tighter and packed to fill a portrait or a landscape page.
 
 Relation types differ by line pattern *and* colour, carry arrowheads when
 they have a direction (membership, leadership …) and a word on the line; node
@@ -220,12 +222,13 @@ def _box(pos: dict[str, tuple[float, float]], labels: dict[str, str]) -> tuple[f
 
 
 def _spread_labels(pos: dict[str, tuple[float, float]], labels: dict[str, str],
-                   rounds: int = 200) -> dict[str, tuple[float, float]]:
-    """Push apart nodes whose label boxes overlap (deterministic, bounded number of rounds)."""
+                   rounds: int = 200, widen: float = 1.0) -> dict[str, tuple[float, float]]:
+    """Push apart nodes whose label boxes overlap (deterministic, bounded number of rounds); ``widen``: names are
+    taken as that much wider than ``_text_width`` says."""
     names = sorted(pos)
     p = {v: list(pos[v]) for v in names}
     box_h = FONT + NODE_R * 2 + 6
-    half = {v: _text_width(labels[v]) / 2 + 5 for v in names}
+    half = {v: _text_width(labels[v]) * widen / 2 + 5 for v in names}
     for _ in range(rounds):
         moved = False
         for i, a in enumerate(names):
@@ -436,14 +439,10 @@ def _wrap(svg: str, legend: str, caption: str, kind: str) -> str:
             f'<figcaption>{caption}</figcaption>{legend}</figure>')
 
 
-def full_graph(actors: dict[str, Actor], edges: list[Edge], page: str, path_of, directory_urls: bool = True,
-               limit: int = FULL_LIMIT) -> str:
-    """The whole book's relation graph as one HTML block (figure + inline SVG + legend), or "" if none.
-
-    ``edges`` come from ``edges_of``; ``path_of(actor)`` is an actor's page path; ``page`` the page drawn on.
-    """
-    if not edges:
-        return ""
+def _full_parts(actors: dict[str, Actor], edges: list[Edge], limit: int, compact: float = 1.0):
+    """The whole-book drawing's actors (the best connected ``limit``), its edges between them, their names and
+    each connected component's layout; ``compact`` < 1 draws the lines that much shorter (names keep their size,
+    and are pushed apart where they would overlap)."""
     degree: dict[str, int] = {}
     for e in edges:
         degree[e.a] = degree.get(e.a, 0) + 1
@@ -452,16 +451,79 @@ def full_graph(actors: dict[str, Actor], edges: list[Edge], page: str, path_of, 
     kept = set(nodes)
     nodes.sort()
     edges = [e for e in edges if e.a in kept and e.b in kept]
-    full = {v: actors[v].name for v in actors}
     names = {v: _short(actors[v].name) for v in actors}
     pairs = [(e.a, e.b) for e in edges]
     kinds = {v: actors[v].kind for v in nodes}
     iterations = 300 if len(nodes) <= 60 else 120
-    parts = [_spread_labels(_force_layout(group, pairs, kinds, iterations=iterations), names)
-             for group in _components(nodes, pairs)]
-    margin = 12.0
+    parts = []
+    for group in _components(nodes, pairs):
+        layout = _force_layout(group, pairs, kinds, iterations=iterations)
+        if compact != 1.0:  # closer together: names are kept apart by their true width, capitals included
+            layout = {v: (x * compact, y * compact) for v, (x, y) in layout.items()}
+            parts.append(_spread_labels(layout, names, widen=1.2))
+        else:
+            parts.append(_spread_labels(layout, names))
+    return nodes, edges, names, parts, len(degree)
+
+
+def full_graph(actors: dict[str, Actor], edges: list[Edge], page: str, path_of, directory_urls: bool = True,
+               limit: int = FULL_LIMIT) -> str:
+    """The whole book's relation graph as one HTML block (figure + inline SVG + legend), or "" if none.
+
+    ``edges`` come from ``edges_of``; ``path_of(actor)`` is an actor's page path; ``page`` the page drawn on.
+    """
+    if not edges:
+        return ""
+    nodes, edges, names, parts, related = _full_parts(actors, edges, limit)
     width = max(600.0, max(_box(p, names)[2] - _box(p, names)[0] for p in parts))
     packed, width, height = _pack(parts, names, width)
+    return _full_drawing(actors, edges, page, path_of, directory_urls, nodes, names, packed, width, height,
+                         related, "Hover a line for who states it.")
+
+
+PRINT_COMPACT = 0.7
+"""On paper, the whole-book drawing's lines are this much shorter than on screen, so that it prints larger."""
+
+
+def print_full_graph(actors: dict[str, Actor], edges: list[Edge], page: str, path_of, frames: list[tuple[float, float]],
+                     directory_urls: bool = True, limit: int = FULL_LIMIT) -> tuple[str, int]:
+    """The whole book's relation graph for paper, and which of ``frames`` (width, height of the room on a page, in
+    any one unit) it is drawn for: laid out tighter than on screen (``PRINT_COMPACT``), its connected components
+    placed in rows, or the smaller ones beside the largest, whichever prints largest in one of the frames; the
+    caption points to the table of relations instead of a tooltip. ("", 0) if there is no relation."""
+    if not edges:
+        return "", 0
+    nodes, edges, names, parts, related = _full_parts(actors, edges, limit, PRINT_COMPACT)
+    sizes = [(_box(p, names)[2] - _box(p, names)[0], _box(p, names)[3] - _box(p, names)[1]) for p in parts]
+    options = []
+    for width in sorted({max(w for w, _h in sizes), *(sum(w for w, _h in sizes[:k]) + 28.0 * (k - 1)
+                                                        for k in range(2, len(parts) + 1))}):
+        options.append(_pack(parts, names, width))
+    if len(parts) > 1:  # the largest on the left, the others in rows beside it
+        for width in sorted({w for w, _h in sizes[1:]} | {sum(w for w, _h in sizes[1:]) + 28.0 * (len(parts) - 2)}):
+            rest, rest_width, rest_height = _pack(parts[1:], names, width)
+            first, first_width, first_height = _pack(parts[:1], names, sizes[0][0])
+            shift = first_width + 28.0
+            options.append(({**first, **{v: (x + shift, y) for v, (x, y) in rest.items()}},
+                            shift + rest_width, max(first_height, rest_height)))
+    margin = 12.0
+
+    def scale(option, frame):  # how large the drawing prints in the frame
+        _packed, width, height = option
+        return min(frame[0] / (width + 2 * margin), frame[1] / (height + 2 * margin))
+
+    best, frame = max(((option, index) for option in options for index in range(len(frames))),
+                      key=lambda pair: scale(pair[0], frames[pair[1]]))
+    packed, width, height = best
+    return _full_drawing(actors, edges, page, path_of, directory_urls, nodes, names, packed, width, height, related,
+                         "The table below gives who states each relation."), frame
+
+
+def _full_drawing(actors, edges, page, path_of, directory_urls, nodes, names, packed, width, height, related,
+                  hint) -> str:
+    margin = 12.0
+    kept = set(nodes)
+    full = {v: actors[v].name for v in actors}
     pos = {v: (x + margin, y + margin) for v, (x, y) in packed.items()}
     width, height = width + 2 * margin, height + 2 * margin
     relations = [r for r in schema.RELATION_TYPES if any(e.relation == r for e in edges)]
@@ -476,9 +538,9 @@ def full_graph(actors: dict[str, Actor], edges: list[Edge], page: str, path_of, 
            f'{_marker_defs(prefix, relations)}<g class="edges">{lines}</g><g class="edge-labels">{words}</g>'
            f'<g class="nodes">{"".join(node_parts)}</g></svg>')
     caption = (f"{html.escape(title)}. Each shape is an actor (a link to its page); each line a relation, "
-               f"patterned by type, with an arrow where it has a direction. Hover a line for who states it.")
-    if len(kept) < len(degree):
-        caption += f" The {len(kept)} best-connected of {len(degree)} related actors are drawn."
+               f"patterned by type, with an arrow where it has a direction. {hint}")
+    if len(kept) < related:
+        caption += f" The {len(kept)} best-connected of {related} related actors are drawn."
     return _wrap(svg, _legend(relations, shapes), caption, "all")
 
 

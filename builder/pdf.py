@@ -55,6 +55,8 @@ BOOK = "book"
 """File stem of the whole book's PDF."""
 BOOK_TITLE = "Whole book"
 PAPERS = {"a4": "A4", "letter": "letter"}
+PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+"""Width and height of each paper, portrait."""
 PDF_FOLDER = "pdf"
 """Folder of the site the PDFs are written to."""
 
@@ -636,6 +638,7 @@ class _Rewriter(HTMLParser):
         return "".join(self.out)
 
 
+_FULL_GRAPH = re.compile(r'<figure class="relation-graph relation-graph-all".*?</figure>', re.S)
 _SVG_OUTLINE = re.compile(r'\s(?:stroke|stroke-width|paint-order)="[^"]*"')
 
 
@@ -752,10 +755,15 @@ class Citations:
     """Note id → the bibliography keys it cites, in first-use order."""
     bib: frozenset[str]
     """Keys of the bibliography."""
+    actors: dict = field(default_factory=dict)
+    """Actor id → the actor without its text (for the relation graph drawn for paper)."""
 
     @classmethod
     def of(cls, book: Book) -> "Citations":
-        return cls(frozenset(book.notes), {k: list(v) for k, v in book.cited.items()}, frozenset(book.loaded.bib))
+        actors = {key: dataclasses.replace(actor, body=dataclasses.replace(actor.body, text=""), field_locs={})
+                  for key, actor in book.actors.items()}
+        return cls(frozenset(book.notes), {k: list(v) for k, v in book.cited.items()}, frozenset(book.loaded.bib),
+                   actors)
 
 
 def _cited(book: Citations, pages: list[str], page_html: dict[str, str]) -> list[str]:
@@ -782,12 +790,14 @@ class _PageHtml(dict):
     """Page path → the page's HTML for print (without its own reference list, stance marks kept whole), converted
     on first use."""
 
-    def __init__(self, pages: dict[str, str], converter: "Converter"):
+    def __init__(self, pages: dict[str, str], converter: "Converter", for_paper=None):
         super().__init__()
-        self.pages, self.converter = pages, converter
+        self.pages, self.converter, self.for_paper = pages, converter, for_paper
 
     def __missing__(self, path: str) -> str:
         converted = _REFERENCES_SECTION.sub("", self.converter.convert(self.pages[path]))
+        if self.for_paper is not None:
+            converted = self.for_paper(path, converted)
         converted = self[path] = keep_marks_whole(converted)
         return converted
 
@@ -809,8 +819,31 @@ class Printer:
         self.references = references
         self.env = _environment()
         self.chapters = chapter_pages(rendered)
-        self.page_html = _PageHtml(rendered.pages, Converter(config, options.paper))
+        self.page_html = _PageHtml(rendered.pages, Converter(config, options.paper), self._for_paper)
         """Each page's HTML, converted when a document first needs it (in the process that lays it out)."""
+
+    def _for_paper(self, path: str, page_html: str) -> str:
+        """A page's HTML with the whole-book relation graph drawn for paper (``graph.print_full_graph``): tighter,
+        so that its names print larger, on a portrait or a landscape page, whichever holds it larger."""
+        found = _FULL_GRAPH.search(page_html)
+        if found is None or not self.citations.actors:
+            return page_html
+        from . import graph
+        from .link import page_path
+
+        actors = self.citations.actors
+        edges = graph.edges_of(actors, {key: ref.label for key, ref in self.references.items()})
+        width, height = PAPER_MM[self.options.paper]
+        frames = [(width - 36, height - 80), (height - 36, width - 68)]  # portrait, landscape: room for the drawing
+        drawing, frame = graph.print_full_graph(actors, edges, path, page_path, frames, self.options.directory_urls)
+        if not drawing:
+            return page_html
+        # at most its natural size, and short enough to leave room on the page for its caption and legend
+        drawing = re.sub(r'(<svg [^>]*?style="max-width: [^;"]*)[^"]*"', rf'\1; max-height: {frames[frame][1]}mm"',
+                         drawing, count=1)
+        if frame == 1:
+            drawing = drawing.replace('class="relation-graph ', 'class="relation-graph landscape ', 1)
+        return page_html[:found.start()] + drawing + page_html[found.end():]
 
     def weight(self, chapter: str) -> int:
         """Length of the Markdown a chapter (or the book) prints: how long its layout will take, roughly."""

@@ -72,6 +72,29 @@ def test_the_book_graph_is_deterministic_links_every_related_actor_and_has_a_leg
     assert not re.search(r"""(?:href|src)="(?:https?:)?//""", first)
 
 
+def test_the_book_graph_for_paper_prints_its_names_larger_and_says_where_the_sources_are(book):
+    edges = graph.edges_of(book.actors)
+    frames = [(174.0, 217.0), (261.0, 142.0)]  # room on an A4 page, portrait and landscape (mm)
+
+    def name_size_pt(block: str, frame: tuple[float, float]) -> float:
+        width, height = map(float, _svg(block).get("viewBox").split()[2:])
+        return graph.FONT * min(frame[0] / width, frame[1] / height) / 0.35278
+
+    screen = graph.full_graph(book.actors, edges, "actors/relations.md", page_path)
+    paper, frame = graph.print_full_graph(book.actors, edges, "actors/relations.md", page_path, frames)
+    assert (paper, frame) == graph.print_full_graph(book.actors, edges, "actors/relations.md", page_path, frames)
+    assert max(name_size_pt(screen, f) for f in frames) < 4.7  # what the screen's drawing printed at
+    assert name_size_pt(paper, frames[frame]) >= 5.5
+    svg = _svg(paper)
+    assert {a.get("href") for a in svg.iter(f"{SVG}a")} == {a.get("href") for a in _svg(screen).iter(f"{SVG}a")}
+    assert "Hover" in screen and "Hover" not in paper and "The table below gives who states each relation." in paper
+    names = [(float(t.get("x")), float(t.get("y")), len(t.text)) for t in svg.iter(f"{SVG}text")
+             if t.get("font-size") == "11"]
+    for i, (x, y, length) in enumerate(names):  # no two names written over each other
+        for x2, y2, length2 in names[i + 1:]:
+            assert abs(y - y2) >= graph.FONT or abs(x - x2) >= (length + length2) * graph.FONT * .56 / 2
+
+
 def test_relation_types_differ_by_line_pattern_not_only_colour():
     patterns = {(dash, width, directed) for _colour, dash, width, directed in graph.RELATION_STYLES.values()}
     assert len(patterns) == len(graph.RELATION_STYLES)

@@ -147,6 +147,8 @@ def test_links_inside_the_pdf_are_internal(built):
     assert not [uri for uri in external if ".md" in uri], external
     text = " ".join(_text(reader))
     assert "(Scenarios)" in text, "links to another chapter are text with the chapter's name"
+    # the relation graph's caption speaks of paper, not of a pointer
+    assert "Hover" not in text and "The table below gives who states each relation." in text
 
 
 def test_claims_matrix_is_landscape_and_paper_sizes(built):
