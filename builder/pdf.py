@@ -181,6 +181,35 @@ def text_width_mm(text: str, size_pt: float, bold_sans: bool = False) -> float:
     return sum(table.get(char, 62) for char in text) * size_pt * 0.0036689  # 1/100 em → mm: × 0.35278 × 1.04 / 100
 
 
+RUNNING_HEAD_MM = 100.0
+"""Widest running head that fits on one line: the top-right margin box is 60 % of the text width (104 mm on A4)
+and prints 7.5 pt DejaVu Sans (print.css.j2)."""
+
+
+def running_head(title: str, width_mm: float = RUNNING_HEAD_MM) -> str:
+    """A note's title as its running head: whole when it fits on one line, else cut after a word, with "…"."""
+    def width(text: str) -> float:
+        return sum(_SANS_EM.get(char, 62) for char in text) * 7.5 * 0.0035278
+
+    if width(title) <= width_mm:
+        return title
+    words = title.split(" ")
+    while len(words) > 1 and width(" ".join(words) + "\u2026") > width_mm:
+        words.pop()
+    return " ".join(words).rstrip(",;:–—-") + "\u2026"
+
+
+def with_running_head(page_html: str) -> str:
+    """The page's HTML with its title (first ``h1``) given a ``data-running`` attribute: the running head the print
+    stylesheet sets from it (``running_head``), one line long."""
+    found = _H1.search(page_html)
+    if found is None:
+        return page_html
+    head = running_head(" ".join(html.unescape(_TAGS.sub("", found.group(1))).split()))
+    at = found.start() + len("<h1")
+    return f'{page_html[:at]} data-running="{html.escape(head, quote=True)}"{page_html[at:]}'
+
+
 def keep_marks_whole(text: str) -> str:
     """No-break spaces where a line must not break: "▲ supports" and "▲ 3" stay whole, and a line does not start
     with the "·" between two of them, so that the marks of a cell can be counted."""
@@ -787,8 +816,8 @@ def _cited(book: Citations, pages: list[str], page_html: dict[str, str]) -> list
 
 
 class _PageHtml(dict):
-    """Page path → the page's HTML for print (without its own reference list, stance marks kept whole), converted
-    on first use."""
+    """Page path → the page's HTML for print (without its own reference list, stance marks kept whole, its running
+    head set), converted on first use."""
 
     def __init__(self, pages: dict[str, str], converter: "Converter", for_paper=None):
         super().__init__()
@@ -798,7 +827,7 @@ class _PageHtml(dict):
         converted = _REFERENCES_SECTION.sub("", self.converter.convert(self.pages[path]))
         if self.for_paper is not None:
             converted = self.for_paper(path, converted)
-        converted = self[path] = keep_marks_whole(converted)
+        converted = self[path] = with_running_head(keep_marks_whole(converted))
         return converted
 
 

@@ -206,12 +206,16 @@ def test_pngs_of_the_first_pages(built):
 # --------------------------------------------------------------------------- units
 
 
-def _lay_out_markdown(markdown: str, target: Path) -> list[str]:
-    """The lines of each page of ``markdown`` printed with the chapter PDFs' stylesheet (A4)."""
+def _lay_out_markdown(markdown: str | list[str], target: Path) -> list[list[str]]:
+    """The lines of each page of ``markdown`` (one note, or a list of them) printed with the chapter PDFs'
+    stylesheet (A4), as pages of the chapter "Claims & evidence"."""
     css = pdf._environment().get_template("print.css.j2").render(paper="A4", whole_book=False)
-    body = pdf.keep_marks_whole(pdf.Converter(CONFIG).convert(markdown))
+    converter = pdf.Converter(CONFIG)
+    notes = "".join(f'<section class="page" data-chapter="Claims &amp; evidence">'
+                    f'{pdf.with_running_head(pdf.keep_marks_whole(converter.convert(note)))}</section>'
+                    for note in ([markdown] if isinstance(markdown, str) else markdown))
     pdf.write_pdf(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8" /><style>{css}</style></head>'
-                  f'<body><section class="page">{body}</section></body></html>', target)
+                  f'<body>{notes}</body></html>', target)
     return [(page.extract_text() or "").splitlines() for page in pypdf.PdfReader(target).pages]
 
 
@@ -575,3 +579,29 @@ def test_without_weasyprint_the_commands_say_what_to_install(command, hint, tmp_
     assert "cannot load WeasyPrint" in err and hint in err, err
     assert not (root / "site").exists()  # nothing half-built
     assert not multiprocessing.active_children()
+
+
+LONG_TITLE = ("Official US–South Korea alliance discussions about a Taiwan conflict were at a very nascent stage, if they "
+              "existed at all, despite many statements in support of peace in the Taiwan Strait.")
+
+
+def test_running_heads_name_the_note_at_the_top_of_the_page_on_one_line(tmp_path):
+    """The top-right running head is the title of the note at the top of the page (or of the one it continues),
+    on one line; a note's title, first heading and first content are never left alone at the foot of a page."""
+    short = "Official US–South Korea alliance discussions about a Taiwan conflict were…"
+    for paragraphs in range(8, 20):  # the short notes start at different heights of a page
+        filler = "\n\n".join(f"Paragraph {n}: " + "the report read " * 40 for n in range(paragraphs))
+        notes = [f"# {name}\n\n## About {name}\n\n- **Kind:** state\n\nNamed once: " + "a widespread expectation " * 30
+                 for name in ("Australia", "Japan")]
+        pages = _lay_out_markdown([f"# {LONG_TITLE}\n\n{filler}", *notes], tmp_path / "heads.pdf")
+        assert all(page[-1] == f"page {n} of {len(pages)}" for n, page in enumerate(pages, 1))
+        heads = [page[-2] for page in pages]  # the line above "page X of Y": one line, or it would be split
+        current = short
+        for number, page in enumerate(pages):
+            titles = [line for line in page if line in ("Australia", "Japan")]
+            top = short if number == 0 else titles[0] if titles and page[0] == titles[0] else current
+            assert heads[number] == f"Claims & evidence {top}", (paragraphs, number, page[:2])
+            for title in titles:
+                assert page.index(title) < len(page) - 6, (paragraphs, number, page[-6:])
+                assert any(line.startswith("Named once") for line in page[page.index(title):]), (paragraphs, number)
+            current = titles[-1] if titles else current
