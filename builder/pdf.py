@@ -4,7 +4,8 @@ The generated Markdown pages (``Rendered.pages``) of each chapter, in nav order,
 are converted to HTML with Python-Markdown (the extensions of mkdocs.yml),
 their links rewritten to anchors inside the PDF, and wrapped in lean print
 templates (``templates/print/``): a cover, a table of contents with page
-numbers, the pages, and a reference list of exactly what the PDF cites.
+numbers, the pages, and a reference list of exactly what the PDF cites (none
+where the PDF prints the Bibliography page, which lists every entry).
 WeasyPrint lays them out; it may read local files only (no network).
 
 Links between pages of the same PDF become internal links. A link to a page of
@@ -884,7 +885,10 @@ class Printer:
         chapters = CHAPTERS if chapter == BOOK_TITLE else (chapter,)
         paths = [path for title in chapters for path in self.chapters.get(title, [])]
         included = {path: self.rendered.chapters.get(path, "Overview") for path in paths}
-        keys = [key for key in _cited(self.citations, paths, self.page_html) if key in self.references]
+        # no reference list where the PDF prints the Bibliography page: it lists every entry, and what cites one
+        # links to it there
+        keys = [] if BIBLIOGRAPHY_PAGE in included else \
+            [key for key in _cited(self.citations, paths, self.page_html) if key in self.references]
         policy = LinkPolicy(included, dict(self.rendered.chapters), set(keys), self.options.site_url,
                             self.options.directory_urls, self.docs)
         parts = []

@@ -102,7 +102,8 @@ def test_headings_are_in_the_text_and_the_outline(built):
     assert {"Contents", "North Korea", "Russia", "South Korea", "Relations", "References"} <= set(outline)
     book_outline = readers["book"].outline
     top = [" ".join(item.title.split()) for item in book_outline if not isinstance(item, list)]
-    assert top[:1] == ["Contents"] and set(CHAPTERS) <= set(top) and top[-1] == "References"
+    assert top[:1] == ["Contents"] and set(CHAPTERS) <= set(top) and top[-1] == CHAPTERS[-1]
+    assert "References" not in top  # the book prints the Bibliography page instead (see below)
     claims = _outline_titles(readers["claims-and-evidence"].outline)
     assert "North Korea will send troops to Russian-held Donetsk." in claims
     assert "Evidence" in claims and "Claims against evidence" in claims
@@ -117,6 +118,9 @@ def test_citations_and_reference_list(built):
             note_id = posixpath.basename(path).removesuffix(".md")
             if note_id in book.notes and not path.endswith("/index.md"):
                 wanted.update(dict.fromkeys(book.cited.get(note_id, [])))
+        if "sources/bibliography.md" in document.pages:  # the Bibliography page lists every entry
+            assert document.references == () and 'class="references"' not in document.html, chapter
+            continue
         assert set(document.references) >= set(wanted), chapter
         for key in document.references:  # nothing listed that the chapter does not cite or link to
             assert key in wanted or f'href="#{pdf.reference_anchor(key)}"' in document.html, (chapter, key)
@@ -128,6 +132,17 @@ def test_citations_and_reference_list(built):
     assert "Thornebrooke, Andrew. n.d." in references and "ANBOUND. n.d." in references
     claims = " ".join(_text(built["readers"]["claims-and-evidence"]))
     assert "Thornebrooke n.d." in claims
+
+
+def test_a_pdf_with_the_bibliography_page_prints_each_entry_once(built):
+    for name in ("sources", "book"):
+        pages = _text(built["readers"][name])
+        assert not any(page.startswith("References") for page in pages), name
+        bibliography = " ".join(page for page in pages if "Every entry of the book's bibliography" in page)
+        for entry in ("Thornebrooke, Andrew. n.d.", "ANBOUND. n.d."):
+            assert entry in bibliography, (name, entry)
+        outline = _outline_titles(built["readers"][name].outline)
+        assert "Bibliography" in outline and "References" not in outline, name
 
 
 def test_links_inside_the_pdf_are_internal(built):
