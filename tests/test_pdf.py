@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import multiprocessing
 import os
 import posixpath
@@ -372,14 +373,19 @@ def test_no_pdf_build_has_no_pdf_links(minimal_book, tmp_path):
     assert "Download PDF" not in (site / "actors" / "north-korea" / "index.html").read_text(encoding="utf-8")
 
 
-def test_site_pages_link_their_chapter_pdf(built):
+def test_site_pages_name_and_link_their_chapter_pdf_and_the_whole_book(built):
     site = built["site"]
-    for page, target in (("index.html", "pdf/overview.pdf"), ("actors/north-korea/index.html", "../../pdf/actors.pdf"),
-                         ("claims/matrix/index.html", "../../pdf/claims-and-evidence.pdf"),
-                         ("sources/bibliography/index.html", "../../pdf/sources.pdf"),
-                         ("scenarios/second-front/index.html", "../../pdf/scenarios.pdf")):
+    for page, target, chapter in (("index.html", "pdf/overview.pdf", "Overview"),
+                                  ("actors/north-korea/index.html", "../../pdf/actors.pdf", "Actors"),
+                                  ("claims/matrix/index.html", "../../pdf/claims-and-evidence.pdf", "Claims & evidence"),
+                                  ("sources/bibliography/index.html", "../../pdf/sources.pdf", "Sources"),
+                                  ("scenarios/second-front/index.html", "../../pdf/scenarios.pdf", "Scenarios")):
         text = (site / page).read_text(encoding="utf-8")
-        assert f'href="{target}"' in text and "Download PDF" in text, page
+        book = posixpath.join(posixpath.dirname(target), "book.pdf")
+        assert f'href="{target}" download>Download PDF: {html.escape(chapter)}</a>' in text, page
+        assert f'href="{book}" download>Download PDF: Whole book</a>' in text, page
+        assert (site / page).parent.joinpath(target).resolve().is_file()
+        assert (site / page).parent.joinpath(book).resolve().is_file()
         assert 'assets/stylesheets/print.css" media="print"' in text
     assert (site / "assets" / "stylesheets" / "print.css").is_file()
 
