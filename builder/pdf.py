@@ -79,6 +79,8 @@ _MARKED_ID = re.compile('\\sid="\x01([^"]*)"')
 _OPEN_ENDED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
                "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "colgroup", "caption"}
 """Elements with no end tag, or one HTML lets out."""
+_MARK_LEADING_SPACE = re.compile(r"(<mark\b[^>]*>)(\s+)")
+_MARK_TRAILING_SPACE = re.compile(r"(\s+)</mark>")
 _STANCE_MARK = re.compile("([\u25b2\u25bc\u25c6]) (?=\\S)|(?<=\\S) (\u00b7 )")
 """Spaces where a line must not break: after a stance symbol (▲ supports, ▲ 3), before a middle dot (3 · ▼ 0)."""
 BULLETS = ("\u2022\u00a0", "\u25e6\u00a0")
@@ -209,6 +211,20 @@ def with_running_head(page_html: str) -> str:
     head = running_head(" ".join(html.unescape(_TAGS.sub("", found.group(1))).split()))
     at = found.start() + len("<h1")
     return f'{page_html[:at]} data-running="{html.escape(head, quote=True)}"{page_html[at:]}'
+
+
+def spaces_out_of_marks(page_html: str) -> str:
+    """A space at either end of a highlighted passage (``<mark>despite … democracies, </mark><mark>including``, as
+    the highlighting splits quotes that meet) written outside the ``mark`` instead: WeasyPrint breaks such a line
+    after the first word of the passage instead of at that space (a paragraph printed '“Washington' on a line of its
+    own; Kozea/WeasyPrint#2025, #1614)."""
+    return _MARK_TRAILING_SPACE.sub(r"</mark>\1", _MARK_LEADING_SPACE.sub(r"\2\1", page_html))
+
+
+def print_page_html(page_html: str) -> str:
+    """A page's converted HTML made ready for print: stance marks whole (``keep_marks_whole``), spaces out of
+    highlights (``spaces_out_of_marks``) and its running head (``with_running_head``)."""
+    return with_running_head(spaces_out_of_marks(keep_marks_whole(page_html)))
 
 
 def keep_marks_whole(text: str) -> str:
@@ -817,8 +833,8 @@ def _cited(book: Citations, pages: list[str], page_html: dict[str, str]) -> list
 
 
 class _PageHtml(dict):
-    """Page path → the page's HTML for print (without its own reference list, stance marks kept whole, its running
-    head set), converted on first use."""
+    """Page path → the page's HTML for print (without its own reference list, ``print_page_html``), converted on
+    first use."""
 
     def __init__(self, pages: dict[str, str], converter: "Converter", for_paper=None):
         super().__init__()
@@ -828,7 +844,7 @@ class _PageHtml(dict):
         converted = _REFERENCES_SECTION.sub("", self.converter.convert(self.pages[path]))
         if self.for_paper is not None:
             converted = self.for_paper(path, converted)
-        converted = self[path] = with_running_head(keep_marks_whole(converted))
+        converted = self[path] = print_page_html(converted)
         return converted
 
 

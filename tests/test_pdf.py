@@ -228,7 +228,7 @@ def _lay_out_markdown(markdown: str | list[str], target: Path) -> list[list[str]
     css = pdf._environment().get_template("print.css.j2").render(paper="A4", whole_book=False)
     converter = pdf.Converter(CONFIG)
     notes = "".join(f'<section class="page" data-chapter="Claims &amp; evidence">'
-                    f'{pdf.with_running_head(pdf.keep_marks_whole(converter.convert(note)))}</section>'
+                    f'{pdf.print_page_html(converter.convert(note))}</section>'
                     for note in ([markdown] if isinstance(markdown, str) else markdown))
     pdf.write_pdf(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8" /><style>{css}</style></head>'
                   f'<body>{notes}</body></html>', target)
@@ -626,3 +626,16 @@ def test_running_heads_name_the_note_at_the_top_of_the_page_on_one_line(tmp_path
                 assert page.index(title) < len(page) - 6, (paragraphs, number, page[-6:])
                 assert any(line.startswith("Named once") for line in page[page.index(title):]), (paragraphs, number)
             current = titles[-1] if titles else current
+
+
+def test_a_highlighted_passage_breaks_its_lines_where_they_are_full(tmp_path):
+    """The highlighting splits a quote where two evidence passages meet, leaving a space at the end of the first
+    ``mark``: WeasyPrint then broke the line after the passage's first word (para. 20 of Thornebrooke n.d.)."""
+    passage = ('<blockquote class="passage" id="para-20"><p><a class="para-number" href="#para-20">para. 20</a> '
+               '“<span class="quote-anchor" id="q-1"></span><mark>Washington should support Seoul’s ambitions to work '
+               'more closely with major democracies, </mark><span class="quote-anchor" id="q-2"></span><mark>including '
+               'as an informal aligned country or </mark><span class="quote-anchor" id="q-3"></span><mark>part of '
+               '‘plus’ formats for the G-7, NATO, and the Quad</mark>,” the report reads.</p></blockquote>')
+    lines = _lay_out_markdown(f"# Thornebrooke\n\n{passage}\n", tmp_path / "passage.pdf")[0]
+    first = next(line for line in lines if line.startswith("para. 20"))
+    assert first.startswith("para. 20 “Washington should support Seoul’s ambitions to work more closely"), lines
