@@ -135,14 +135,20 @@ def _site_kept(paths: Paths) -> str:
     return f"the previous site in {paths.site} is untouched" if paths.site.exists() else "no site was written"
 
 
+def file_in_the_way(wanted: Path, options: str) -> str | None:
+    """Why the folder ``wanted`` cannot be made when a file has its name or the name of a folder above it."""
+    in_the_way = next((path for path in (wanted, *wanted.parents) if path.is_file()), None)
+    if in_the_way is None:
+        return None
+    return f"cannot make the folder {wanted}: {in_the_way} is a file — move it, or choose other folders ({options})"
+
+
 def cannot_write(exc: OSError, options: str = "--site-dir, --root") -> str:
     """What a failed file operation means for the user, naming the file; ``options`` choose other folders."""
     if exc.errno in (errno.EEXIST, errno.ENOTDIR) and exc.filename:
-        wanted = Path(exc.filename)
-        in_the_way = next((p for p in (wanted, *wanted.parents) if p.is_file()), None)
-        if in_the_way is not None:
-            return (f"cannot make the folder {wanted}: {in_the_way} is a file — move it, or choose other folders "
-                    f"({options})")
+        blocked = file_in_the_way(Path(exc.filename), options)
+        if blocked:
+            return blocked
     where = f" {exc.filename}" if exc.filename else ""
     reason = exc.strerror or str(exc)
     hint = {errno.EACCES: f"check that you may write there, or choose other folders ({options})",

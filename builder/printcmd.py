@@ -112,7 +112,7 @@ def cmd_pdf(args) -> int:
 
 
 def _generate_and_write(args, paths, chapters: list[str], layout: LayoutProcess | None) -> int:
-    from .cli import EXIT_BOOK, EXIT_OK, EXIT_SITE, cannot_write, generate_reporting
+    from .cli import EXIT_BOOK, EXIT_OK, EXIT_SITE, cannot_write, file_in_the_way, generate_reporting
 
     try:
         generated = generate_reporting(args, paths, "pdf")
@@ -123,8 +123,11 @@ def _generate_and_write(args, paths, chapters: list[str], layout: LayoutProcess 
         return EXIT_BOOK
     book, rendered = generated
     out = Path(args.out) if args.out else paths.site / PDF_FOLDER
+    blocked = file_in_the_way(out, "--out, --root")  # told now: the PDFs' processes would only say they failed
+    if blocked:
+        print(f"error: the PDFs failed: {blocked}", file=sys.stderr)
+        return EXIT_SITE
     try:
-        out.mkdir(parents=True, exist_ok=True)
         _write(args, paths, book, rendered, out, list(dict.fromkeys(chapters)) or None, layout=layout)
     except ImportError as exc:
         print(f"error: cannot load WeasyPrint ({exc}); {PANGO_HINT}", file=sys.stderr)

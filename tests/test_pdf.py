@@ -194,14 +194,15 @@ def test_no_stance_mark_is_split_across_lines(built):
 def test_the_notes_after_a_landscape_matrix_start_on_a_portrait_page(built, monkeypatch, tmp_path):
     monkeypatch.setattr(pdf, "LANDSCAPE_FROM", 2)  # the minimal book's matrix has 3 sources
     paths = Paths.for_root(built["site"].parent, CONFIG)
-    printer = pdf.Printer(built["book"], built["rendered"], read_settings(CONFIG), CONFIG, docs=paths.docs)
+    printer = pdf.Printer(built["book"], built["rendered"], checked_settings(CONFIG), CONFIG, docs=paths.docs)
     pdf.write_pdf(printer.document("Claims & evidence").html, tmp_path / "claims.pdf")
     reader = pypdf.PdfReader(tmp_path / "claims.pdf")
     pages = _text(reader)
     matrix = next(i for i, text in enumerate(pages) if "Claims against evidence Claims are rows" in text)
     landscape = [float(page.mediabox.width) > float(page.mediabox.height) for page in reader.pages]
     assert landscape[matrix] and not any(landscape[matrix + 1:])
-    first_claim = next(i for i, text in enumerate(pages) if "Statement" in text)
+    statements = [claim.statement[:40] for claim in built["book"].claims.values()]
+    first_claim = next((i for i, text in enumerate(pages) if text.startswith(tuple(statements))), None)
     assert first_claim == matrix + 1, "the first claim starts on a portrait page of its own, not under the matrix"
 
 
