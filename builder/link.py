@@ -305,12 +305,14 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
         body_spans = scan_cached(note.body.text, note.body.loc.path, note.body.loc.line,
                                  RESERVED_ANCHORS[type(note)])
         check_spans(acc, note, "body", body_spans, None, "")
+        acc.diagnostics.extend(_doubled_parentheses(note.body.text, body_spans))
         acc.diagnostics.extend(unsafe_links(note.body.text, note.body.loc.path, note.body.loc.line))
         for field_name, text, loc in _text_fields(note):
             acc.diagnostics.extend(replace(d, loc=loc) for d in unsafe_links(text, loc.path, loc.line))
             anchor = FIELD_SECTIONS[type(note)].get(field_name.split(".")[0], "")
             found = scan_cached(text, loc.path, loc.line)
             check_spans(acc, note, field_name, found, anchor, section_title(note, anchor))
+            acc.diagnostics.extend(_doubled_parentheses(text, found))
         return acc
 
     # --- bodies and text fields; a note whose text resolved cleanly against the same
@@ -588,6 +590,14 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
                                  f"'{ev.source}', not {ev.locator}", f"write 'locator: para. {found[0].paragraph}'"))
         return
     matches[(claim.id, ev.index)] = inside[0]
+
+
+def _doubled_parentheses(text: str, spans: list[Span]) -> list[Diagnostic]:
+    """'([@key])': a bracketed citation prints its own parentheses, so the page would show '((Author n.d.))'."""
+    return [warning(span.loc, "cite.parentheses", f"'({span.raw})' prints two pairs of parentheses",
+                    f"write {span.raw} without the '(' and ')' around it")
+            for span in spans if span.kind == "citation" and span.parenthetical and span.start > 0
+            and text[span.start - 1] == "(" and text[span.end:span.end + 1] == ")"]
 
 
 def _check_directions(actors: dict[str, Actor], diagnostics: list[Diagnostic]) -> None:
