@@ -185,6 +185,8 @@ class _LocatingParser(bibtex.Parser):
             if kind.lower() in ("string", "preamble"):
                 continue
             key = body[0]
+            if key is None:  # pybtex reported the missing key and counted the entry as lost
+                continue
             first = self.keys.get(key.lower())
             if first is not None:
                 again = f"'{key}' differs only in case from '{first}'" if first != key else \

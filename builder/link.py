@@ -320,7 +320,8 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
     # compared by value, not by hash(): str hashes differ between processes and the build cache outlives one
     world = (frozenset((note_id, type(note).__name__) for note_id, note in notes.items()), frozenset(bib),
              frozenset((key, len(archive.paragraphs)) for key, archive in loaded.archives.items()),
-             frozenset((s.id, s.archive) for s in loaded.sources.values()), loaded.bib_broken, loaded.bib_unread)
+             frozenset((s.id, s.archive) for s in loaded.sources.values()), loaded.bib_broken, loaded.bib_unread,
+             loaded.broken_ids)  # a reference to a note that failed to load is silent only while it fails
     last_world = cache.get("world")
     if last_world == world:
         world = last_world  # the same object: each note's check below is then an identity check

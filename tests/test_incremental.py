@@ -82,6 +82,33 @@ def test_a_broken_edit_fails_and_the_next_good_one_recovers(book, tmp_path):
     assert_same_as_full(book, paths, tmp_path, "recovered")
 
 
+def test_deleting_a_note_that_failed_to_load_reports_what_a_full_check_reports(book, tmp_path):
+    """A reference to a note that failed to load is silent while it fails; once the file is gone it is an
+    unknown note, as a check from scratch says, not a page that links to nothing."""
+    paths = Paths.for_root(book, CONFIG, build=tmp_path / "incremental")
+    state = BuildState()
+    generate_incremental(paths, state)
+    actor = sorted((book / "content" / "actors").glob("*.md"))[0]
+    referring = next(p for p in sorted((book / "content").rglob("*.md")) if f"[[{actor.stem}]]" in p.read_text())
+    good = actor.read_text(encoding="utf-8")
+    for broken in (actor.with_name(actor.stem.replace("-", " ").title() + ".md"), actor):
+        actor.unlink(missing_ok=True)
+        broken.write_text(good if broken != actor else "---\nname: [unclosed\n---\n", encoding="utf-8")
+        with pytest.raises(BuildFailed) as failed:
+            generate_incremental(paths, state)
+        assert [d.format() for d in failed.value.diagnostics] == \
+            [d.format() for d in sorted_diagnostics(check(book).diagnostics)]
+        broken.unlink()
+        with pytest.raises(BuildFailed) as failed:
+            generate_incremental(paths, state)
+        full = sorted_diagnostics(check(book).diagnostics)
+        assert [d.format() for d in failed.value.diagnostics] == [d.format() for d in full]
+        assert any(d.code == "ref.unknown" and d.loc.path == referring.relative_to(book).as_posix() for d in full)
+    actor.write_text(good, encoding="utf-8")
+    generate_incremental(paths, state)
+    assert_same_as_full(book, paths, tmp_path, "restored")
+
+
 def test_bibliography_mistakes_are_reported_as_a_full_check_reports_them(book, tmp_path):
     """An entry that cannot be used silences the citations of it, an entry that is gone does not, and a .bib
     file read only in part reports each missing key once: the same after each edit as a check from scratch."""
