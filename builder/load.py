@@ -186,7 +186,8 @@ def _misfiled(kind: str, node) -> tuple[str, str] | None:
         return None
     for other, (fields, _) in LOADERS.items():
         wanted = required(fields)
-        if other != kind and wanted and wanted <= keys:
+        # every field is one the other kind has: a scenario short of a field is still a scenario
+        if other != kind and wanted and wanted <= keys and keys <= {f.name for f in fields}:
             named = ", ".join(f"'{name}'" for name in sorted(wanted))
             article = "an" if other[0] in "aeiou" else "a"
             return (f"this note is in {KIND_FOLDERS[kind]} but reads as {article} {other} (it has {named})",
