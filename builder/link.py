@@ -50,7 +50,7 @@ FIELD_SECTIONS = {
     Actor: {"affiliation": "about", "relations": "relations"},
     Scenario: {"actors": "actors", "triggers": "triggers", "indicators": "indicators", "claims": "claims",
                "likelihood_source": "likelihood"},
-    Claim: {"statement": "statement", "actors": "actors", "evidence": "evidence"},
+    Claim: {"statement": "", "actors": "actors", "evidence": "evidence"},  # the statement is the page's title
     Source: {"rationale": "grade", "relays": "relays", "gaps": "gaps"},
     Page: {},
 }
@@ -594,11 +594,13 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
 
 
 def _doubled_parentheses(text: str, spans: list[Span]) -> list[Diagnostic]:
-    """'([@key])': a bracketed citation prints its own parentheses, so the page would show '((Author n.d.))'."""
-    return [warning(span.loc, "cite.parentheses", f"'({span.raw})' prints two pairs of parentheses",
-                    f"write {span.raw} without the '(' and ')' around it")
+    """'([@key])', '([@key]; year not given)': a bracketed citation prints its own parentheses, so the page
+    would show '((Author n.d.))'."""
+    return [warning(span.loc, "cite.parentheses", f"'({span.raw}' prints two opening parentheses",
+                    f"drop the parentheses around {span.raw}, or put words for them inside it, as in "
+                    "[@key, year not given]")
             for span in spans if span.kind == "citation" and span.parenthetical and span.start > 0
-            and text[span.start - 1] == "(" and text[span.end:span.end + 1] == ")"]
+            and text[span.start - 1] == "("]
 
 
 def _check_directions(actors: dict[str, Actor], diagnostics: list[Diagnostic]) -> None:
