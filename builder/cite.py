@@ -44,6 +44,15 @@ def escape_text(text: str) -> str:
     return " ".join(text.split())
 
 
+_INNER_QUOTES = str.maketrans({"“": "‘", "”": "’"})
+
+
+def inner_quotes_single(quote: str) -> str:
+    """A quotation to print between double quotation marks: its own double marks become single ones (the
+    words are the source's; only the marks around a quotation inside it change)."""
+    return quote.translate(_INNER_QUOTES)
+
+
 def link_from(folder: str, target: str) -> str:
     """Link from any generated page in ``folder`` to generated path ``target`` (anchor allowed)."""
     path, _, anchor = target.partition("#")

@@ -19,7 +19,8 @@ import jinja2
 
 from . import schema
 from .bibliography import Reference, format_references
-from .cite import BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, folder_of, inline_text, link_from
+from .cite import (BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, folder_of, inline_text,
+                   inner_quotes_single, link_from)
 from .parallel import fork_map
 from .link import SECTION_TITLES, Book, independent_groups, page_path
 from .records import Actor, Claim, Evidence, Page, Relation, Scenario, Source
@@ -197,7 +198,7 @@ class PageContext:
         source = self.book.sources.get(ev.source)
         passage = (f'[{escape_text(ev.locator)}]({self.href(f"sources/{ev.source}.md#{ev.passage_anchor}")} '
                    '"Show the passage in context"){ .passage-link }')
-        quote = f"“{escape_text(ev.quote)}” ({passage})"
+        quote = f"“{escape_text(inner_quotes_single(ev.quote))}” ({passage})"
         if ev.note:
             quote += f'<br /><span class="evidence-note">{self.text(claim.id, note_field, ev.note)}</span>'
         cells = (f'<span id="{ev.anchor}"></span>{ev.index}',
