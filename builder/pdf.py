@@ -602,15 +602,15 @@ class _Rewriter(HTMLParser):
             if leaving is not None:
                 # plain text, not a styled span: each inline element costs WeasyPrint ~0.4 ms of layout, and a
                 # chapter can hold a thousand labels (~7 % of the Sources chapter)
-                label = f" ({html.escape(leaving)})" if leaving else ""
+                label = f" [{html.escape(leaving)}]" if leaving else ""  # brackets: often inside "(see …)"
                 if self.row_chapters is not None and leaving:
                     if leaving in self.row_chapters:
-                        label = ""  # "Claim (Claims & evidence) | ▲ supports", not "▲ supports (Claims & evidence)"
+                        label = ""  # "Claim [Claims & evidence] | ▲ supports", not "▲ supports [Claims & evidence]"
                     self.row_chapters.add(leaving)
                 previous = self.last_label
                 if previous and previous[1] == leaving and \
                         re.fullmatch(r"[\s:,;·—]*", "".join(self.out[previous[0] + 1:])):
-                    self.out[previous[0]] = ""  # "A — B (Actors)", not "A (Actors) — B (Actors)"
+                    self.out[previous[0]] = ""  # "A — B [Actors]", not "A [Actors] — B [Actors]"
                 # the link's text stays as it is (no wrapper: every inline element costs WeasyPrint layout time)
                 self.closing.append((label, leaving))
                 return

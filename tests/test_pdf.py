@@ -162,7 +162,7 @@ def test_links_inside_the_pdf_are_internal(built):
     assert internal >= 10
     assert not [uri for uri in external if ".md" in uri], external
     text = " ".join(_text(reader))
-    assert "(Scenarios)" in text, "links to another chapter are text with the chapter's name"
+    assert "[Scenarios]" in text, "links to another chapter are text with the chapter's name"
     # the relation graph's caption speaks of paper, not of a pointer
     assert "Hover" not in text and "The table below gives who states each relation." in text
 
@@ -266,7 +266,7 @@ def test_link_rewriting():
     assert 'id="actors.a~x"' in out
     assert 'href="#actors.b~relations"' in out and 'href="#actors.a~x"' in out
     assert 'href="#bib~k"' in out and 'href="#bib~other"' in out
-    assert '<a href="#bib~other">O</a> S (Scenarios) <a' in out  # text, no link
+    assert '<a href="#bib~other">O</a> S [Scenarios] <a' in out  # text, no link
     assert 'title=' not in out  # tooltips do nothing on paper
     assert 'href="https://example.org/"' in out
     online = pdf.rewrite_links(page, html, _policy(site_url="https://book.example/"))
@@ -275,7 +275,7 @@ def test_link_rewriting():
 
 def test_a_backlink_and_its_section_name_their_chapter_once():
     html = '<li><a href="../scenarios/s.md">S: a title</a> — <a href="../scenarios/s.md#x">Introduction</a></li>'
-    assert "S: a title — Introduction (Scenarios)</li>" in pdf.rewrite_links("actors/a.md", html, _policy())
+    assert "S: a title — Introduction [Scenarios]</li>" in pdf.rewrite_links("actors/a.md", html, _policy())
 
 
 def test_a_table_row_names_each_other_chapter_once():
@@ -283,8 +283,8 @@ def test_a_table_row_names_each_other_chapter_once():
             '</td><td><a href="b.md">B</a></td></tr><tr><td><a href="../scenarios/s.md">T</a></td></tr></table>'
             '<p><a href="../scenarios/s.md">U</a></p>')
     out = pdf.rewrite_links("actors/a.md", html, _policy())
-    assert "<td>S (Scenarios)</td><td>▲ supports</td>" in out  # the row has named the chapter already
-    assert '<td>T (Scenarios)</td>' in out and "<p>U (Scenarios)</p>" in out  # each row, and outside tables
+    assert "<td>S [Scenarios]</td><td>▲ supports</td>" in out  # the row has named the chapter already
+    assert '<td>T [Scenarios]</td>' in out and "<p>U [Scenarios]</p>" in out  # each row, and outside tables
     assert '<a href="#actors.b">B</a>' in out
 
 
@@ -316,7 +316,7 @@ def test_site_urls_in_raw_html_resolve_to_pages():
     out = pdf.rewrite_links("actors/a.md", '<a href="../b/">B</a> <a href="../../scenarios/s/#x">S</a> '
                             '<a href="../../">home</a>', _policy())
     assert 'href="#actors.b"' in out
-    assert "S (Scenarios)" in out and "home" in out
+    assert "S [Scenarios]" in out and "home" in out
 
 
 def test_wide_matrix_is_split_into_blocks():
