@@ -272,3 +272,25 @@ def test_a_claim_page_states_its_claim_once_as_its_title(built, pages):
         assert title.get_text(strip=True).rstrip("¶").strip() == claim.statement, claim.id
         title.decompose()
         assert claim.statement not in " ".join(content.get_text(" ").split()), claim.id
+
+
+def test_evidence_quotes_print_inner_quotation_marks_single(built, pages):
+    """A quote is printed between “…”: its own double marks become single ones, so no cell shows '““'."""
+    _, book = built
+    inner = [(claim.id, ev.index) for claim in book.claims.values() for ev in claim.evidence if "“" in ev.quote]
+    assert inner, "the book has quotes with quotation marks of their own"
+    for claim_id, index in inner:
+        row = pages[f"claims/{claim_id}/index.html"].select(".evidence-table tbody tr")[index - 1]
+        text = row.select("td")[4].get_text()
+        assert "““" not in text and "””" not in text and "‘" in text, (claim_id, index, text)
+
+
+def test_a_reference_in_a_claim_statement_is_listed_under_no_section(minimal_book, tmp_path):
+    claim = minimal_book / "content" / "claims" / "north-korean-troops-to-donetsk.md"
+    claim.write_text(claim.read_text(encoding="utf-8").replace(
+        "statement: North Korea will send troops to Russian-held Donetsk.",
+        "statement: North Korea will send troops to [[russia|Russian]]-held Donetsk."), encoding="utf-8")
+    generate(Paths.for_root(minimal_book, CONFIG, build=tmp_path / "build"))
+    russia = (tmp_path / "build" / "docs" / "actors" / "russia.md").read_text(encoding="utf-8")
+    line = next(line for line in russia.splitlines() if line.startswith("- [North Korea will send troops"))
+    assert "[Statement]" not in line and line.endswith(")"), line
