@@ -303,7 +303,8 @@ def _comments_cutting_values(root: Node, text: str, path: str, first_line: int) 
 
     YAML drops everything from a ' #' to the end of the line as a comment, so the value silently loses
     the rest of its text. A comment meant as one ("kind: news  # what sort of text") has a space after
-    the '#', and is left alone.
+    the '#', and is left alone; so is one after a single word ("kind: state #todo"), which a choice or an id
+    would be, and which a cut could not have shortened much.
     """
     if " #" not in text and "\t#" not in text:
         return []
@@ -320,14 +321,16 @@ def _comments_cutting_values(root: Node, text: str, path: str, first_line: int) 
             line, column = node.end_mark.line, node.end_mark.column
             rest = lines[line][column:] if line < len(lines) else ""
             stripped = rest.lstrip(" \t")
-            if stripped[:1] == "#" and len(stripped) > 1 and not stripped[1].isspace() and stripped != rest:
+            # a value of several words cut short: one word ('kind: state #x') is a choice or an id, and an
+            # empty one ('- #date') is reported by the schema
+            if stripped[:1] == "#" and len(stripped) > 1 and not stripped[1].isspace() and stripped != rest \
+                    and " " in node.value.strip():
                 word = stripped.split()[0].rstrip("\"',;:.)]}")
                 at = column + len(rest) - len(stripped)
                 ending = node.value if len(node.value) <= 40 else "…" + node.value[-40:].lstrip()
-                kept = f"the value ends at '{ending}'" if node.value else "the value is left empty"
                 found.append(error(Loc(path, first_line + line, at + 1), "yaml.comment",
                                    f"'{word}' starts a YAML comment, so the rest of this line is not part of the "
-                                   f"value: {kept}",
+                                   f"value: the value ends at '{ending}'",
                                    "put the whole value in quotes (or, for a comment, put a space after the '#')"))
     return found
 
