@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,7 +44,8 @@ FORMATTED_TYPES = ("online", "article", "report", "book", "misc")
 """The types BookStyle has a template of its own for (and @techreport, the old name of @report)."""
 
 #: BibLaTeX's fields (its manual, sections 2.2.2, 2.2.3 and the BibTeX aliases of 2.2.5), and 'archive',
-#: which BookStyle shows. Other fields are not shown: an unknown one is most likely a misspelt known one.
+#: which BookStyle shows, and the bookkeeping fields reference managers (JabRef) add. Other fields are not
+#: shown: an unknown one is most likely a misspelt known one.
 FIELDS = frozenset("""
     abstract addendum afterword annotation annotator author authortype bookauthor bookpagination booksubtitle
     booktitle booktitleaddon chapter commentator date doi edition editor editora editorb editorc editortype
@@ -58,11 +60,16 @@ FIELDS = frozenset("""
     crossref entryset execute gender langid langidopts ids indexsorttitle keywords options presort related
     relatedoptions relatedtype relatedstring sortkey sortname sortshorthand sorttitle sortyear xdata xref
     address annote archiveprefix journal key pdf primaryclass school
+    creationdate modificationdate owner timestamp groups comment priority ranking readstatus qualityassured
+    printed relevance
     archive""".split())
 
 DATE_FIELDS = ("date", "urldate", "year")
 """The date fields BookStyle shows (BibLaTeX reads date and urldate as ISO 8601 dates), and the year."""
-ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T\d{2}(?::\d{2}(?::\d{2})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?)?)?"
+                      r"[?~%]?(?:/(?:\.\.|\d{4}(?:-\d{2}(?:-\d{2})?)?[?~%]?)?)?$")
+"""BibLaTeX's dates: ISO 8601 with a time, EDTF's '?', '~' and '%', and ranges ('2025-01-04/2025-01-06',
+'2024/'); the labels take the year from the first four digits."""
 DATE_HINT = "write YYYY, YYYY-MM or YYYY-MM-DD, only as precise as the source, and put anything else in 'note'"
 DATE_HINTS = {"urldate": "write the day the page was read as YYYY-MM-DD",
               "year": "write the year as YYYY, and put anything else in 'note'"}
@@ -310,7 +317,7 @@ def _check_fields(parser: _LocatingParser, key: str, entry, diagnostics: list[Di
         if not what:
             diagnostics.append(warning(Loc(rel, line, parser.col(offset)), "bib.field",
                                        f"unknown field '{name}' in '{key}': the references do not show it",
-                                       did_you_mean(name.lower(), FIELDS) or "put what it says in 'note'"))
+                                       _field_hint(name.lower())))
             continue
         value = entry.fields.get(name, "")
         problem = _date_problem(value, year_only=what == "year")
@@ -328,12 +335,19 @@ _FIELD_KINDS: dict[str, str] = {}
 '-' for any other."""
 
 
+def _field_hint(name: str) -> str:
+    close = difflib.get_close_matches(name, sorted(FIELDS), n=1, cutoff=0.8)  # a misspelling, not a cousin
+    return f"did you mean '{close[0]}'?" if close else "put what it says in 'note'"
+
+
 def _date_problem(value: str, year_only: bool = False) -> str:
     """Why a date field's value is not an ISO date (BibLaTeX reads dates so, and the in-text labels take the
     year from the first four digits), or ''."""
+    if year_only:
+        return "" if re.fullmatch(r"\d{4}", value) else "is not four digits"
     match = ISO_DATE.match(value)
-    if match is None or (year_only and match[2]):
-        return "is not four digits" if year_only else "is not an ISO date"
+    if match is None:
+        return "is not an ISO date"
     month, day = match[2], match[3]
     if month and not 1 <= int(month) <= 12:
         return f"has no month {month}"
