@@ -29,7 +29,8 @@ INTEXT_KEY = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
 ITEM = re.compile(r"^(?P<prefix>(?:[^@]|(?<=\w)@)*?)(?P<minus>-?)@(?P<key>[^\s,;\]]*)(?P<suffix>.*)$", re.S)
 OPENERS = " \t\n([{\"'“‘—–"
 CITATION_ITEM_START = re.compile(r"(?:^|[\s([])-?@")
-SECOND_ITEM = re.compile(r",\s*-?@([A-Za-z0-9_][^\s,;\]]*)")  # ", @b": an '@' elsewhere may be a handle
+#: ", @b", " and @b": a second citation where ';' was meant (an '@' after other words may be a handle, "by @x")
+SECOND_ITEM = re.compile(r"(?:,|\s(?:and|&))\s*-?@([A-Za-z0-9_][^\s,;\]]*)")
 UNCLOSED_CITATION = re.compile(r"^[^\]\n]{0,40}?(?:^|[\s(])-?@[A-Za-z0-9_]")
 BRACKET_OR_ESCAPE = re.compile(r"[\[\]\\]")
 SPAN_TOKENS = frozenset({"citation", "xref", "syntax_error"})
