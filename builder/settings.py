@@ -1,16 +1,17 @@
 """The book's settings in mkdocs.yml, as a schema (data), and one function that reads and checks them.
 
-The builder reads ``extra.book`` (the book's own settings) and two of mkdocs'
-keys, ``site_name`` and ``use_directory_urls``. The file is composed, not
-loaded: every value keeps its place, the tags mkdocs.yml may hold elsewhere
-(``!!python/name:…``, ``!ENV``) are never constructed, and only the keys read
-here are walked. A value of the wrong type, an unknown setting under
+The builder reads ``extra.book`` (the book's own settings) and three of mkdocs'
+keys, ``site_name``, ``use_directory_urls`` and ``site_dir``. The file is composed,
+not loaded: every value keeps its place, the tags mkdocs.yml may hold elsewhere
+(``!!python/name:…``) are never constructed, and only the keys read here are
+walked. A value given as ``!ENV`` is read from the environment as mkdocs reads it. A value of the wrong type, an unknown setting under
 ``extra.book`` or invalid YAML becomes a diagnostic at its line; nothing is
 guessed (a quoted "false" is text, not false).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,8 +108,10 @@ def load_settings(config: Path, root: Path | None = None) -> tuple[Settings, lis
     values: dict[str, Any] = {}
     top = _mapping(root_node, "mkdocs.yml", path, loader, diagnostics)
     for spec in SITE_SETTINGS:
-        if spec.key in top and not _tagged(top[spec.key][1]):  # !ENV and the like: mkdocs' business
-            _check(spec, spec.key, top[spec.key][1], path, loader, values, diagnostics)
+        if spec.key in top:
+            node = _environment(top[spec.key][1], loader)
+            if node is not None and not _tagged(node):  # other tags: mkdocs' business
+                _check(spec, spec.key, node, path, loader, values, diagnostics)
     if "extra" in top:
         extra = _mapping(top["extra"][1], "extra", path, loader, diagnostics)
         if "book" in extra:
@@ -134,8 +137,10 @@ def _check_book(node: Node, path: str, loader, values: dict, diagnostics: list[D
                                      hint))
     for spec in BOOK_SETTINGS:
         if spec.key in book:
-            value_node = book[spec.key][1]
+            value_node = _environment(book[spec.key][1], loader)
             name = f"extra.book.{spec.key}"
+            if value_node is None:  # an !ENV variable that is not set, with no default: the default
+                continue
             if _tagged(value_node):
                 tag = value_node.tag.replace(YAML_TAG, "!!")
                 diagnostics.append(error(_loc(value_node, path), "config.tag",
@@ -250,6 +255,22 @@ def _compose(text: str, path: str, diagnostics: list[Diagnostic]):
     finally:
         loader.dispose()
     return None, None
+
+
+def _environment(node: Node, loader) -> Node | None:
+    """The value an ``!ENV`` tag gives, as mkdocs reads it (pyyaml_env_tag): ``!ENV NAME`` or
+    ``!ENV [NAME, OTHER, default]``, the first variable that is set, read as YAML would read the text, else
+    the default; None when nothing is set and there is no default. Any other node as it is."""
+    if node.tag != "!ENV":
+        return node
+    names = [node] if isinstance(node, ScalarNode) else list(node.value) if isinstance(node, SequenceNode) else []
+    default = names.pop() if len(names) > 1 else None
+    for name in names:
+        if isinstance(name, ScalarNode) and name.value in os.environ:
+            text = os.environ[name.value]
+            return ScalarNode(loader.resolve(ScalarNode, text, (True, False)), text, node.start_mark,
+                              node.end_mark)
+    return default
 
 
 def _tagged(node: Node) -> bool:

@@ -49,12 +49,30 @@ extra:
                                 directory_urls=False)
 
 
+def test_values_from_the_environment_are_read_as_mkdocs_reads_them(tmp_path, monkeypatch):
+    """!ENV NAME or !ENV [NAME, OTHER, default]: the first variable set, read as YAML reads text, or the default."""
+    text = ("site_name: !ENV [NO_SUCH_VARIABLE, Site]\nuse_directory_urls: !ENV DIRS\n"
+            "extra:\n  book:\n    publish_archive: !ENV [PUBLISH, true]\n    nav_notes_limit: !ENV LIMIT\n")
+    monkeypatch.setenv("DIRS", "false")
+    monkeypatch.setenv("PUBLISH", "false")
+    monkeypatch.setenv("LIMIT", "30")
+    assert settings_of(tmp_path, text) == (Settings(title="Site", directory_urls=False, publish_archive=False,
+                                                    nav_notes_limit=30), [])
+    monkeypatch.delenv("PUBLISH")
+    monkeypatch.delenv("LIMIT")
+    assert settings_of(tmp_path, text) == (Settings(title="Site", directory_urls=False, publish_archive=True), [])
+    monkeypatch.setenv("PUBLISH", "maybe")
+    settings, problems = settings_of(tmp_path, text)
+    assert [d.format() for d in problems] == [
+        "mkdocs.yml:5:22: error[config.type]: 'extra.book.publish_archive' must be true or false, not the text "
+        "\"maybe\" — write true or false without quotes"]
+
+
 def test_what_is_not_set_keeps_its_default(tmp_path):
     assert settings_of(tmp_path, "site_name: Site\n") == (Settings(title="Site"), [])
     assert settings_of(tmp_path, "site_name: Site\nextra:\n  book:\n    title:\n    publish_archive:\n") == \
         (Settings(title="Site"), [])
-    assert settings_of(tmp_path, "site_name: !ENV [SITE_NAME, Site]\nuse_directory_urls: !ENV DIRS\n") == \
-        (Settings(), [])  # mkdocs' own keys may come from the environment; the builder keeps its defaults
+    assert settings_of(tmp_path, "use_directory_urls: !ENV NO_SUCH_VARIABLE\n") == (Settings(), [])
     assert settings_of(tmp_path, "") == (Settings(), [])
 
 
@@ -85,9 +103,9 @@ extra:
     ("extra:\n  book:\n    nav_notes_limit: 12.5\n",
      "mkdocs.yml:3:22: error[config.type]: 'extra.book.nav_notes_limit' must be a whole number, not 12.5 — "
      "a whole number of notes, e.g. 200"),
-    ("extra:\n  book:\n    publish_archive: !ENV PUBLISH\n",
-     "mkdocs.yml:3:22: error[config.tag]: 'extra.book.publish_archive' has the YAML tag '!ENV', which the builder "
-     "does not read — write the value itself, e.g. 'publish_archive: false'"),
+    ("extra:\n  book:\n    publish_archive: !!python/name:os.sep\n",
+     "mkdocs.yml:3:22: error[config.tag]: 'extra.book.publish_archive' has the YAML tag '!!python/name:os.sep', "
+     "which the builder does not read — write the value itself, e.g. 'publish_archive: false'"),
     ("site_name: Site\ntheme:\n\tname: material\n",
      "mkdocs.yml:3:1: error[config.yaml]: invalid YAML: found character '\\t' that cannot start any token — "
      "indent with spaces, not tabs"),
