@@ -12,14 +12,14 @@ guessed (a quoted "false" is text, not false).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .diagnostics import BuildFailed, Diagnostic, Loc, did_you_mean, error
+from .diagnostics import BuildFailed, Diagnostic, Loc, did_you_mean, error, not_utf8
 
 YAML_TAG = "tag:yaml.org,2002:"
 PLAIN_TAGS = frozenset(YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
@@ -97,11 +97,8 @@ def load_settings(config: Path, root: Path | None = None) -> tuple[Settings, lis
                                   "check that it exists and is readable")]
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return Settings(), [error(Loc(path, line, col), "config.encoding",
-                                  f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})", "save it as UTF-8")]
+    except UnicodeDecodeError as exc:  # the notes' error, under the settings' code
+        return Settings(), [replace(not_utf8(path, data, exc), code="config.encoding")]
     root_node, loader = _compose(text, path, diagnostics)
     if root_node is None:
         return Settings(), diagnostics

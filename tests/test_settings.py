@@ -121,9 +121,9 @@ def test_a_mistake_is_reported_at_its_place(tmp_path, text, message):
 
 def test_a_file_that_is_not_utf8(tmp_path):
     config = tmp_path / "mkdocs.yml"
-    config.write_bytes(b"site_name: Caf\xe9\n")
+    config.write_bytes("site_name: Séoul ".encode("utf-8") + b"Caf\xe9\n")  # the column counts characters
     assert [d.format() for d in load_settings(config, tmp_path)[1]] == [
-        "mkdocs.yml:1:15: error[config.encoding]: the file is not UTF-8 text (byte 0xe9) — save it as UTF-8"]
+        "mkdocs.yml:1:21: error[config.encoding]: the file is not UTF-8 text (byte 0xe9) — save the file as UTF-8"]
 
 
 def test_checked_settings_refuses_a_wrong_file(tmp_path):
