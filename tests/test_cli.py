@@ -232,9 +232,15 @@ def test_build_replaces_a_folder_holding_only_pdfs(minimal_book, tmp_path):
     assert (site / "index.html").is_file()
 
 
-def test_an_output_that_cannot_be_written_is_reported_without_a_traceback(minimal_book, tmp_path):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder\n", encoding="utf-8")
+@pytest.fixture
+def blocker(tmp_path) -> Path:
+    """A file where an output folder would be made."""
+    path = tmp_path / "a-file"
+    path.write_text("not a folder\n", encoding="utf-8")
+    return path
+
+
+def test_an_output_that_cannot_be_written_is_reported_without_a_traceback(minimal_book, tmp_path, blocker):
     result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(CONFIG),
                          "--site-dir", str(blocker / "site"))
     assert result.returncode == 3
@@ -253,9 +259,7 @@ def test_an_output_that_cannot_be_written_is_reported_without_a_traceback(minima
                              "or choose other folders (--site-dir, --root); no site was written\n")
 
 
-def test_pdf_into_a_folder_that_cannot_be_made_is_reported(minimal_book, tmp_path):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder\n", encoding="utf-8")
+def test_pdf_into_a_folder_that_cannot_be_made_is_reported(minimal_book, blocker):
     result = run_builder("pdf", "overview", "--root", str(minimal_book), "--config", str(CONFIG),
                          "--out", str(blocker / "pdf"))
     assert result.returncode == 3
