@@ -42,16 +42,6 @@ RELATION_STYLES: dict[str, tuple[str, str, float, bool]] = {
     "reporting": ("#00695c", "4 2", 1.6, True),
     "authorship": ("#37474f", "10 3", 1.6, True),
 }
-DIRECTION_WORDS = {
-    "membership": "member of", "leadership": "leads", "employment": "works for",
-    "reporting": "reports on", "authorship": "wrote",
-}
-"""How a directed relation reads from the actor that states it to the other."""
-INVERSE_WORDS = {
-    "membership": "has member", "leadership": "led by", "employment": "employs",
-    "reporting": "reported on by", "authorship": "has author",
-}
-"""How a directed relation reads from the other actor back to the one that states it."""
 
 #: node shape group → (label, kinds, fill colour)
 SHAPES: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -339,7 +329,7 @@ def _edge_path(x1: float, y1: float, x2: float, y2: float, offset: float, shorte
 
 
 def _edge_title(edge: Edge, names: dict[str, str]) -> str:
-    verb = DIRECTION_WORDS.get(edge.relation, edge.relation) if edge.directed else edge.relation
+    verb = schema.DIRECTION_WORDS.get(edge.relation, edge.relation) if edge.directed else edge.relation
     text = f"{names[edge.a]} — {verb} — {names[edge.b]}"
     stated = "; ".join(f"{label}{', ' + locator if locator else ''}" for _actor, label, locator in edge.statements)
     return f"{text} (stated by {stated})" if stated else text
@@ -382,7 +372,7 @@ def _edges_svg(edges: list[Edge], pos: dict[str, tuple[float, float]], names: di
                 attrs += f' marker-end="url(#{prefix}-arrow-{edge.relation})"'
             title = html.escape(_edge_title(edge, full))
             lines.append(f'<g class="edge rel-{edge.relation}"><title>{title}</title><path d="{d}" {attrs}/></g>')
-            word = DIRECTION_WORDS.get(edge.relation, edge.relation) if directed else edge.relation
+            word = schema.DIRECTION_WORDS.get(edge.relation, edge.relation) if directed else edge.relation
             half = _text_width(word, 9) / 2 + 1
             box = (mx - half, my - 6, mx + half, my + 5)
             if labelled and not _overlaps(box, taken):
@@ -418,7 +408,7 @@ def _legend(relations: list[str], shapes: list[str]) -> str:
         colour, dash, width, directed = RELATION_STYLES[relation]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         arrow = (f'<path d="M34,1 L42,5 L34,9 z" fill="{colour}"/>' if directed else "")
-        word = f"{relation} (→ {DIRECTION_WORDS[relation]})" if directed else relation
+        word = f"{relation} (→ {schema.DIRECTION_WORDS[relation]})" if directed else relation
         items.append(f'<li class="rel-{relation}"><svg xmlns="http://www.w3.org/2000/svg" width="44" height="10" viewBox="0 0 44 10" aria-hidden="true" style="vertical-align: middle">'
                      f'<line x1="1" y1="5" x2="{"36" if directed else "43"}" y2="5" stroke="{colour}" '
                      f'stroke-width="{_num(width)}"{dash_attr}/>{arrow}</svg> {html.escape(word)}</li>')

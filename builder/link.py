@@ -10,9 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from . import quotes
+from . import quotes, schema
 from .diagnostics import Diagnostic, Loc, did_you_mean, error, warning
-from .graph import DIRECTION_WORDS
 from .load import Loaded
 from .records import Actor, Claim, Evidence, Note, Page, Scenario, Source
 from .safety import unsafe_links
@@ -607,11 +606,11 @@ def _check_directions(actors: dict[str, Actor], diagnostics: list[Diagnostic]) -
     """A directed relation (leadership, employment …) stated by each of two actors about the other says
     opposite things: 'X leads Y' on X's note and 'Y leads X' on Y's."""
     stated = {(actor.id, relation.actor, relation.relation): relation for actor in actors.values()
-              for relation in actor.relations if relation.relation in DIRECTION_WORDS}
+              for relation in actor.relations if relation.relation in schema.DIRECTION_WORDS}
     for (one, other, kind), relation in sorted(stated.items()):
         back = stated.get((other, one, kind))
         if back is not None and one < other:
-            word = DIRECTION_WORDS[kind]
+            word = schema.DIRECTION_WORDS[kind]
             diagnostics.append(warning(back.loc, "relation.both-ways", f"this note says {other} → {one} ({word}), "
                                        f"but {relation.loc.path}:{relation.loc.line} says {one} → {other}",
                                        "keep it on one of the two notes, the way round the source states it"))

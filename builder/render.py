@@ -257,8 +257,6 @@ class PageContext:
         """The relations of an actor, stated on its own note or on the other actor's: one row per other actor and
         relation type, with every statement of it (a relation recorded on both notes is one row). A directed
         relation reads from this actor: "leads" when its note states it, "led by" when the other's does."""
-        from .graph import DIRECTION_WORDS, INVERSE_WORDS
-
         found: dict[tuple[str, str], list[tuple[Actor, int, bool]]] = {}
         for position, r in enumerate(actor.relations):
             found.setdefault((r.actor, r.relation), []).append((actor, position, True))
@@ -269,12 +267,12 @@ class PageContext:
         rows = []
         for (other_id, kind), stated in found.items():
             ways = {outgoing for _, _, outgoing in stated}
-            if kind not in DIRECTION_WORDS:
+            if kind not in schema.DIRECTION_WORDS:
                 relation = kind
             elif len(ways) > 1:
                 relation = f"{kind} (stated in both directions)"
             else:
-                relation = f"{(DIRECTION_WORDS if True in ways else INVERSE_WORDS)[kind]} ({kind})"
+                relation = f"{(schema.DIRECTION_WORDS if True in ways else schema.INVERSE_WORDS)[kind]} ({kind})"
             places: dict[tuple[str, str], list[Actor]] = {}
             for by, position, _ in stated:
                 r = by.relations[position]

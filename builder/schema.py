@@ -17,6 +17,16 @@ ACTOR_KINDS = ("state", "territory", "region", "government body", "military", "a
                "person", "other")
 RELATION_TYPES = ("treaty", "alliance", "partnership", "rivalry", "authorship", "membership",
                   "leadership", "kinship", "employment", "reporting")
+DIRECTION_WORDS = {
+    "membership": "member of", "leadership": "leads", "employment": "works for",
+    "reporting": "reports on", "authorship": "wrote",
+}
+"""The directed relation types, and how each reads from the actor whose note states it to the other."""
+INVERSE_WORDS = {
+    "membership": "has member", "leadership": "led by", "employment": "employs",
+    "reporting": "reported on by", "authorship": "has author",
+}
+"""How a directed relation reads from the other actor back to the one whose note states it."""
 STANCES = ("supports", "contradicts", "qualifies")
 SOURCE_KINDS = ("news", "opinion", "analysis", "report")
 RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",

@@ -162,7 +162,7 @@ def test_no_sentence_ends_with_two_full_stops(pages):
 def test_each_relation_of_an_actor_is_one_row_read_from_that_actor(built, pages):
     """A relation recorded on both actors' notes is one row, and a directed relation says who leads (employs …)
     whom from the page's side: "leads" on Kim Jong Un's page, "led by" on North Korea's."""
-    from builder.graph import DIRECTION_WORDS, INVERSE_WORDS
+    from builder.schema import DIRECTION_WORDS, INVERSE_WORDS
 
     _, book = built
     expected: dict[str, dict[tuple[str, str], set[str]]] = {actor_id: {} for actor_id in book.actors}
