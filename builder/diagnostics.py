@@ -73,6 +73,11 @@ def not_utf8(rel: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
                  "save the file as UTF-8")
 
 
+def with_article(noun: str) -> str:
+    """'an actor', 'a claim', 'an alliance': the noun after its indefinite article, for messages."""
+    return f"{'an' if noun[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {noun}"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A "did you mean 'x'?" hint, or an empty string when nothing is close."""
     close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from . import quotes, schema
-from .diagnostics import Diagnostic, Loc, did_you_mean, error, warning
-from .load import Loaded
+from .diagnostics import Diagnostic, Loc, did_you_mean, error, warning, with_article
+from .load import NO_BIBLIOGRAPHY, Loaded
 from .records import Actor, Claim, Evidence, Note, Page, Scenario, Source
 from .safety import unsafe_links
 from .syntax import Span, scan
@@ -30,7 +30,8 @@ SECTIONS = {
                ("referenced-by", "Referenced by"), ("references", "References")),
     Claim: (("statement", "Statement"), ("actors", "Actors"), ("evidence", "Evidence"), ("balance", "Balance"),
             ("scenarios", "Scenarios"), ("referenced-by", "Referenced by"), ("references", "References")),
-    Source: (("reference", "Reference"), ("about", "About this source"), ("grade", "Grade"), ("gaps", "Gaps"), ("relays", "Relays"),
+    Source: (("reference", "Reference"), ("about", "About this source"), ("grade", "Grade"), ("gaps", "Gaps"),
+             ("relays", "Relays"),
              ("claims", "Claims this source bears on"), ("passages", "Passages cited"),
              ("referenced-by", "Referenced by"), ("references", "References")),
     Page: (("referenced-by", "Referenced by"), ("references", "References")),
@@ -247,8 +248,9 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             return
         choices = [n.id for n in notes.values() if isinstance(n, kinds)]
         if found is not None:
-            acc.diagnostics.append(error(loc, "ref.kind", f"'{target}' is {_a(KIND_NAMES[type(found)])}, not "
-                                         f"{_a(what)}", did_you_mean(target, choices) or f"name {_a(what)} here"))
+            acc.diagnostics.append(error(loc, "ref.kind", f"'{target}' is {with_article(KIND_NAMES[type(found)])}, "
+                                         f"not {with_article(what)}",
+                                         did_you_mean(target, choices) or f"name {with_article(what)} here"))
         else:
             fallback = (f"create content/{what}s/{target}.md" if what != "note"
                         else "no note has this id: fix the id or create the note")
@@ -347,8 +349,8 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
                       "actor", "about")
         for relation in actor.relations:
             if relation.actor == actor.id:
-                diagnostics.append(error(relation.loc, "relation.self", f"{_a(relation.relation)} relation of "
-                                         f"'{actor.id}' with itself", "name the other actor in 'actor:'"))
+                diagnostics.append(error(relation.loc, "relation.self", f"{with_article(relation.relation)} relation "
+                                         f"of '{actor.id}' with itself", "name the other actor in 'actor:'"))
                 continue
             check_ref(actor, relation.actor, (Actor,), relation.loc, "actor", "relations")
             check_key(actor, relation.source, relation.loc, "relations", "Relations")
@@ -435,10 +437,6 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
                 tuple(loaded.diagnostics) + tuple(diagnostics))
 
 
-NO_BIBLIOGRAPHY = ("bibliography",)
-"""``Loaded.bib_unread`` when there is no bibliography/ folder."""
-
-
 def _key_hint(key: str, keys, otherwise: str = "") -> str:
     """"did you mean" the key that differs from ``key`` only in case, or a close one; then ``otherwise``."""
     same = [k for k in keys if k.lower() == key.lower()]
@@ -490,10 +488,6 @@ def _syntax_hint(code: str) -> str:
         "xref.empty": "write the id of a note: [[north-korea]]",
         "xref.syntax": "write cross-references as [[id]] or [[id|text]]",
     }.get(code, "")
-
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _check_citation_locator(loaded: Loaded, key: str, locator: str, loc: Loc, diagnostics: list[Diagnostic],

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from . import schema
 from .bibliography import BibFile, read_bib_file
-from .diagnostics import Diagnostic, Loc, did_you_mean, error, not_utf8, warning
+from .diagnostics import Diagnostic, Loc, did_you_mean, error, not_utf8, warning, with_article
 from .frontmatter import parse_yaml, split
 from .parallel import Steps, steps_in_background
 from .quotes import paragraphs
@@ -26,6 +26,10 @@ RESERVED_IDS = {"index", "matrix", "bibliography", "relations", "tags", "search"
 ARCHIVE_DIR = "bibliography/archive"
 
 NOTE_FOLDERS = {"actors": "actor", "scenarios": "scenario", "claims": "claim", "sources": "source"}
+
+
+NO_BIBLIOGRAPHY = ("bibliography",)
+"""``Loaded.bib_unread`` when there is no bibliography/ folder."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class Loaded:
     bib_broken: frozenset[str] = field(default=frozenset())
     """Keys of bibliography entries that exist but could not be used (citations of them are not reported again)."""
     bib_unread: tuple[str, ...] = field(default=())
-    """The .bib files that could not be read fully, where an entry not found may be; ``("bibliography",)`` when
+    """The .bib files that could not be read fully, where an entry not found may be; ``NO_BIBLIOGRAPHY`` when
     there is no bibliography/ folder (each reported once)."""
 
 
@@ -162,7 +166,7 @@ def _near_fence(lines: list[str], first_line: int) -> tuple[int, str] | None:
     """The first line that looks meant as the closing '---' ('--', '----', ' ---', '--- x'), with its number."""
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if len(stripped) >= 2 and set(stripped) == {"-"} or stripped.startswith("---") and line.startswith(" ") \
+        if (len(stripped) >= 2 and set(stripped) == {"-"}) or (stripped.startswith("---") and line.startswith(" ")) \
                 or stripped.startswith("--- "):
             return first_line + index, line.rstrip()
     return None
@@ -189,8 +193,7 @@ def _misfiled(kind: str, node) -> tuple[str, str] | None:
         # every field is one the other kind has: a scenario short of a field is still a scenario
         if other != kind and wanted and wanted <= keys and keys <= {f.name for f in fields}:
             named = ", ".join(f"'{name}'" for name in sorted(wanted))
-            article = "an" if other[0] in "aeiou" else "a"
-            return (f"this note is in {KIND_FOLDERS[kind]} but reads as {article} {other} (it has {named})",
+            return (f"this note is in {KIND_FOLDERS[kind]} but reads as {with_article(other)} (it has {named})",
                     f"move it to {KIND_FOLDERS[other]}")
     return None
 
@@ -524,7 +527,7 @@ def load_starting(root: Path, cache: dict | None = None,
     bib = _merge_bib([bib_file.entries for bib_file in per_file], diagnostics)
     unread = tuple(rel for (_, rel), bib_file in zip(bib_files, per_file) if not bib_file.complete)
     if no_bibliography:
-        unread = ("bibliography",)
+        unread = NO_BIBLIOGRAPHY
     archives = _load_archives(root, collected["source"], diagnostics, cache, no_bibliography)
     files.extend(sorted(archives))
     loaded = Loaded(collected["actor"], collected["scenario"], collected["claim"], collected["source"],
