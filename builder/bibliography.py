@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -308,16 +307,14 @@ def _check_fields(parser: _LocatingParser, key: str, entry, diagnostics: list[Di
                                   "use " + ", ".join(f"@{name}" for name in FORMATTED_TYPES[:-1])
                                   + f" or @{FORMATTED_TYPES[-1]}")))
     for name, line, offset in parser.fields.get(key, ()):
-        what = _FIELD_KINDS.get(name)
-        if what is None:
-            lower = name.lower()
-            what = _FIELD_KINDS[name] = "" if lower not in FIELDS else lower if lower in DATE_FIELDS else "-"
+        what = _field_kind(name)
         if what == "-":
             continue
         if not what:
             diagnostics.append(warning(Loc(rel, line, parser.col(offset)), "bib.field",
                                        f"unknown field '{name}' in '{key}': the references do not show it",
-                                       _field_hint(name.lower())))
+                                       did_you_mean(name.lower(), FIELDS, cutoff=0.8)  # a misspelling only
+                                       or "put what it says in 'note'"))
             continue
         value = entry.fields.get(name, "")
         problem = _date_problem(value, year_only=what == "year")
@@ -330,14 +327,12 @@ def _check_fields(parser: _LocatingParser, key: str, entry, diagnostics: list[Di
                                      DATE_HINTS.get(what, DATE_HINT)))
 
 
-_FIELD_KINDS: dict[str, str] = {}
-"""For each field name as written: '' for an unknown field, its lower-case name for a date field (or year),
-'-' for any other."""
-
-
-def _field_hint(name: str) -> str:
-    close = difflib.get_close_matches(name, sorted(FIELDS), n=1, cutoff=0.8)  # a misspelling, not a cousin
-    return f"did you mean '{close[0]}'?" if close else "put what it says in 'note'"
+@lru_cache(maxsize=None)
+def _field_kind(name: str) -> str:
+    """For a field name as written: '' for an unknown field, its lower-case name for a date field (or year),
+    '-' for any other."""
+    lower = name.lower()
+    return "" if lower not in FIELDS else lower if lower in DATE_FIELDS else "-"
 
 
 def _date_problem(value: str, year_only: bool = False) -> str:

@@ -78,9 +78,9 @@ def with_article(noun: str) -> str:
     return f"{'an' if noun[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {noun}"
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A "did you mean 'x'?" hint, or an empty string when nothing is close."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """A "did you mean 'x'?" hint, or an empty string when nothing is close (``cutoff``: difflib's ratio)."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=cutoff)
     return f"did you mean '{close[0]}'?" if close else ""
 
 
