@@ -73,6 +73,16 @@ def not_utf8(rel: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
                  "save the file as UTF-8")
 
 
+def control_character(rel: str, text: str, position: int, character: int, code: str, where: str,
+                      first_line: int = 1) -> Diagnostic:
+    """The error for a character YAML refuses (PyYAML's ReaderError: ``position``, ``character``) in ``text``,
+    which starts on line ``first_line`` of the file; ``where`` says what the text is ("front matter")."""
+    line = first_line + text.count("\n", 0, position)
+    col = position - (text.rfind("\n", 0, position) + 1) + 1
+    return error(Loc(rel, line, col), code, f"character U+{character:04X} is not allowed in {where}",
+                 "delete it (often an invisible control character pasted with the text)")
+
+
 def with_article(noun: str) -> str:
     """'an actor', 'a claim', 'an alliance': the noun after its indefinite article, for messages."""
     return f"{'an' if noun[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {noun}"

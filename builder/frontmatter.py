@@ -15,7 +15,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .diagnostics import Diagnostic, Loc, error
+from .diagnostics import Diagnostic, Loc, control_character, error
 
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 MAX_DEPTH = 20
@@ -122,11 +122,8 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
     try:
         loader = _NoAliasLoader(text)
     except yaml.reader.ReaderError as exc:  # a control character: PyYAML refuses the whole text
-        line = first_line + text.count("\n", 0, exc.position)
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        return None, [error(Loc(path, line, col), "yaml.character",
-                            f"character U+{exc.character:04X} is not allowed in front matter",
-                            "delete it (often an invisible control character pasted with the text)")]
+        return None, [control_character(path, text, exc.position, exc.character, "yaml.character", "front matter",
+                                        first_line)]
     try:
         node = loader.get_single_node()
     except _AliasRefused as exc:

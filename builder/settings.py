@@ -4,9 +4,10 @@ The builder reads ``extra.book`` (the book's own settings) and three of mkdocs'
 keys, ``site_name``, ``use_directory_urls`` and ``site_dir``. The file is composed,
 not loaded: every value keeps its place, the tags mkdocs.yml may hold elsewhere
 (``!!python/name:…``) are never constructed, and only the keys read here are
-walked. A value given as ``!ENV`` is read from the environment as mkdocs reads it. A value of the wrong type, an unknown setting under
-``extra.book`` or invalid YAML becomes a diagnostic at its line; nothing is
-guessed (a quoted "false" is text, not false).
+walked. A value given as ``!ENV`` is read from the environment as mkdocs reads
+it. A value of the wrong type, an unknown setting under ``extra.book`` or
+invalid YAML becomes a diagnostic at its line; nothing is guessed (a quoted
+"false" is text, not false).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .diagnostics import BuildFailed, Diagnostic, Loc, did_you_mean, error, not_utf8
+from .diagnostics import BuildFailed, Diagnostic, Loc, control_character, did_you_mean, error, not_utf8
 
 YAML_TAG = "tag:yaml.org,2002:"
 PLAIN_TAGS = frozenset(YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
@@ -225,11 +226,7 @@ def _compose(text: str, path: str, diagnostics: list[Diagnostic]):
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:  # a control character: PyYAML refuses the whole text
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        diagnostics.append(error(Loc(path, line, col), "config.yaml",
-                                 f"character U+{exc.character:04X} is not allowed in YAML",
-                                 "delete it (often an invisible control character pasted with the text)"))
+        diagnostics.append(control_character(path, text, exc.position, exc.character, "config.yaml", "YAML"))
         return None, None
     try:
         return loader.get_single_node(), loader

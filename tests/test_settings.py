@@ -106,6 +106,9 @@ extra:
     ("extra:\n  book:\n    publish_archive: !!python/name:os.sep\n",
      "mkdocs.yml:3:22: error[config.tag]: 'extra.book.publish_archive' has the YAML tag '!!python/name:os.sep', "
      "which the builder does not read — write the value itself, e.g. 'publish_archive: false'"),
+    ("site_name: Site\nsite_description: A bell\x07\n",
+     "mkdocs.yml:2:25: error[config.yaml]: character U+0007 is not allowed in YAML — delete it (often an "
+     "invisible control character pasted with the text)"),
     ("site_name: Site\ntheme:\n\tname: material\n",
      "mkdocs.yml:3:1: error[config.yaml]: invalid YAML: found character '\\t' that cannot start any token — "
      "indent with spaces, not tabs"),
