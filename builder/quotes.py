@@ -39,16 +39,17 @@ def paragraphs(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def parse_locator(locator: str) -> tuple[int, int] | None:
     """``para. 4`` → (4, 4); ``paras. 4–5`` → (4, 5); anything else → None."""
-    match = LOCATOR.match(locator.strip())
-    if not match:
-        return None
-    first = int(match[1])
-    return first, int(match[2] or first)
+    return _paragraphs(LOCATOR, locator)
 
 
 def parse_loose_locator(locator: str) -> tuple[int, int] | None:
     """The paragraphs a locator names when it is written another way than ``para. N`` (``paragraph 4``)."""
-    match = LOOSE_LOCATOR.match(locator.strip())
+    return _paragraphs(LOOSE_LOCATOR, locator)
+
+
+def _paragraphs(pattern: re.Pattern, locator: str) -> tuple[int, int] | None:
+    """(first, last) paragraph of a locator ``pattern`` reads (the first number, and the second if any)."""
+    match = pattern.match(locator.strip())
     if not match:
         return None
     first = int(match[1])
