@@ -177,11 +177,17 @@ _BREAKS = re.compile(r"[ \t\r\n]+")
 """Where a line may break (not at a no-break space)."""
 
 
+def _advance(text: str, glyphs: dict[str, int]) -> int:
+    """The sum of ``text``'s glyph advances in one of the tables above, in hundredths of an em (0.62 em for a
+    character the table does not list)."""
+    return sum(glyphs.get(char, 62) for char in text)
+
+
 def text_width_mm(text: str, size_pt: float, bold_sans: bool = False) -> float:
     """About how wide ``text`` is printed in DejaVu Serif (or DejaVu Sans Bold) at ``size_pt``, in mm (4 % more
     than the sum of the glyphs' advances, for the estimate's sake)."""
     table = _SANS_BOLD_EM if bold_sans else _SERIF_EM
-    return sum(table.get(char, 62) for char in text) * size_pt * 0.0036689  # 1/100 em → mm: × 0.35278 × 1.04 / 100
+    return _advance(text, table) * size_pt * 0.0036689  # 1/100 em → mm: × 0.35278 × 1.04 / 100
 
 
 RUNNING_HEAD_MM = 100.0
@@ -192,7 +198,7 @@ and prints 7.5 pt DejaVu Sans (print.css.j2)."""
 def running_head(title: str, width_mm: float = RUNNING_HEAD_MM) -> str:
     """A note's title as its running head: whole when it fits on one line, else cut after a word, with "…"."""
     def width(text: str) -> float:
-        return sum(_SANS_EM.get(char, 62) for char in text) * 7.5 * 0.0035278
+        return _advance(text, _SANS_EM) * 7.5 * 0.0035278
 
     if width(title) <= width_mm:
         return title
@@ -696,7 +702,7 @@ def _label_background(text: str, attrs: dict[str, str | None]) -> str:
     except ValueError:
         return ""
     glyphs = _SANS_BOLD_EM if attrs.get("font-weight") in ("700", "bold") else _SANS_EM
-    width = sum(glyphs.get(char, 62) for char in text) * size / 100 + size * 0.2
+    width = _advance(text, glyphs) * size / 100 + size * 0.2
     anchor = attrs.get("text-anchor") or "start"
     left = x - width / 2 if anchor == "middle" else x - width + size * 0.1 if anchor == "end" else x - size * 0.1
     return (f'<rect x="{left:.1f}" y="{y - size * 0.8:.1f}" width="{width:.1f}" height="{size * 1.02:.1f}" '
