@@ -242,8 +242,14 @@ def _spread_labels(pos: dict[str, tuple[float, float]], labels: dict[str, str],
     return {v: (x, y) for v, (x, y) in p.items()}
 
 
+COMPONENT_GAP = 28.0
+"""Room between two connected components of the whole-book drawing."""
+DRAWING_MARGIN = 12.0
+"""Room around the whole-book drawing."""
+
+
 def _pack(parts: list[dict[str, tuple[float, float]]], labels: dict[str, str], width: float,
-          gap: float = 28.0) -> tuple[dict[str, tuple[float, float]], float, float]:
+          gap: float = COMPONENT_GAP) -> tuple[dict[str, tuple[float, float]], float, float]:
     """Place component layouts in rows (largest first) across ``width``; returns positions, width and height."""
     out: dict[str, tuple[float, float]] = {}
     x = y = row_height = used = 0.0
@@ -465,7 +471,7 @@ def full_graph(actors: dict[str, Actor], edges: list[Edge], page: str, path_of, 
     if not edges:
         return ""
     nodes, edges, names, parts, related = _full_parts(actors, edges, limit)
-    width = max(600.0, max(_box(p, names)[2] - _box(p, names)[0] for p in parts))
+    width = max(600.0, max(right - left for left, _top, right, _bottom in (_box(p, names) for p in parts)))
     packed, width, height = _pack(parts, names, width)
     return _full_drawing(actors, edges, page, path_of, directory_urls, nodes, names, packed, width, height,
                          related, "Hover a line for who states it.")
@@ -484,23 +490,23 @@ def print_full_graph(actors: dict[str, Actor], edges: list[Edge], page: str, pat
     if not edges:
         return "", 0
     nodes, edges, names, parts, related = _full_parts(actors, edges, limit, PRINT_COMPACT)
-    sizes = [(_box(p, names)[2] - _box(p, names)[0], _box(p, names)[3] - _box(p, names)[1]) for p in parts]
+    boxes = [_box(part, names) for part in parts]
+    sizes = [(right - left, bottom - top) for left, top, right, bottom in boxes]
     options = []
-    for width in sorted({max(w for w, _h in sizes), *(sum(w for w, _h in sizes[:k]) + 28.0 * (k - 1)
+    for width in sorted({max(w for w, _h in sizes), *(sum(w for w, _h in sizes[:k]) + COMPONENT_GAP * (k - 1)
                                                         for k in range(2, len(parts) + 1))}):
         options.append(_pack(parts, names, width))
     if len(parts) > 1:  # the largest on the left, the others in rows beside it
-        for width in sorted({w for w, _h in sizes[1:]} | {sum(w for w, _h in sizes[1:]) + 28.0 * (len(parts) - 2)}):
+        rest_widths = {w for w, _h in sizes[1:]} | {sum(w for w, _h in sizes[1:]) + COMPONENT_GAP * (len(parts) - 2)}
+        for width in sorted(rest_widths):
             rest, rest_width, rest_height = _pack(parts[1:], names, width)
             first, first_width, first_height = _pack(parts[:1], names, sizes[0][0])
-            shift = first_width + 28.0
+            shift = first_width + COMPONENT_GAP
             options.append(({**first, **{v: (x + shift, y) for v, (x, y) in rest.items()}},
                             shift + rest_width, max(first_height, rest_height)))
-    margin = 12.0
-
     def scale(option, frame):  # how large the drawing prints in the frame
         _packed, width, height = option
-        return min(frame[0] / (width + 2 * margin), frame[1] / (height + 2 * margin))
+        return min(frame[0] / (width + 2 * DRAWING_MARGIN), frame[1] / (height + 2 * DRAWING_MARGIN))
 
     best, frame = max(((option, index) for option in options for index in range(len(frames))),
                       key=lambda pair: scale(pair[0], frames[pair[1]]))
@@ -511,11 +517,10 @@ def print_full_graph(actors: dict[str, Actor], edges: list[Edge], page: str, pat
 
 def _full_drawing(actors, edges, page, path_of, directory_urls, nodes, names, packed, width, height, related,
                   hint) -> str:
-    margin = 12.0
     kept = set(nodes)
     full = {v: actors[v].name for v in actors}
-    pos = {v: (x + margin, y + margin) for v, (x, y) in packed.items()}
-    width, height = width + 2 * margin, height + 2 * margin
+    pos = {v: (x + DRAWING_MARGIN, y + DRAWING_MARGIN) for v, (x, y) in packed.items()}
+    width, height = width + 2 * DRAWING_MARGIN, height + 2 * DRAWING_MARGIN
     relations = [r for r in schema.RELATION_TYPES if any(e.relation == r for e in edges)]
     shapes = [s for s in SHAPES if any(SHAPE_OF_KIND.get(actors[v].kind) == s for v in nodes)]
     prefix = "g-all"
