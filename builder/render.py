@@ -23,7 +23,7 @@ from .cite import (BIBLIOGRAPHY_PAGE, Citer, escape_text, escape_title, folder_o
                    inner_quotes_single, link_from)
 from .parallel import fork_map
 from .link import SECTION_TITLES, Book, independent_groups, page_path
-from .records import Actor, Claim, Evidence, Page, Relation, Scenario, Source
+from .records import Actor, Claim, Evidence, Page, Scenario, Source
 from .settings import Settings
 
 STANCE_SYMBOLS = {"supports": "▲", "contradicts": "▼", "qualifies": "◆"}
@@ -88,7 +88,8 @@ class BookIndex:
     scenarios_by_claim: dict[str, list[Scenario]]
     evidence_by_source: dict[str, list[tuple[Claim, Evidence]]]
     relayed_by: dict[str, list[Source]]
-    incoming_relations: dict[str, list[tuple[Actor, Relation]]]
+    incoming_relations: dict[str, list[tuple[Actor, int]]]
+    """For each actor, the relations other notes state with it: (the stating actor, position in its relations)."""
     members: dict[str, list[Actor]]
 
     @classmethod
@@ -108,8 +109,8 @@ class BookIndex:
             for key in dict.fromkeys(source.relays):
                 index.relayed_by[key].append(source)
         for actor in book.actors.values():
-            for relation in actor.relations:
-                index.incoming_relations[relation.actor].append((actor, relation))
+            for position, relation in enumerate(actor.relations):
+                index.incoming_relations[relation.actor].append((actor, position))
             if actor.affiliation:
                 index.members[actor.affiliation].append(actor)
         return index
@@ -250,7 +251,7 @@ class PageContext:
     def evidence_of(self, key: str) -> list[tuple[Claim, Evidence]]:
         return self.index.evidence_by_source.get(key, [])
 
-    def incoming_relations(self, actor_id: str) -> list[tuple[Actor, Relation]]:
+    def incoming_relations(self, actor_id: str) -> list[tuple[Actor, int]]:
         return self.index.incoming_relations.get(actor_id, [])
 
     def relation_rows(self, actor: Actor) -> list[RelationRow]:
@@ -260,10 +261,9 @@ class PageContext:
         found: dict[tuple[str, str], list[tuple[Actor, int, bool]]] = {}
         for position, r in enumerate(actor.relations):
             found.setdefault((r.actor, r.relation), []).append((actor, position, True))
-        for other, r in self.incoming_relations(actor.id):
+        for other, position in self.incoming_relations(actor.id):
             if other.id != actor.id:
-                position = next(i for i, mine in enumerate(other.relations) if mine is r)
-                found.setdefault((other.id, r.relation), []).append((other, position, False))
+                found.setdefault((other.id, other.relations[position].relation), []).append((other, position, False))
         rows = []
         for (other_id, kind), stated in found.items():
             ways = {outgoing for _, _, outgoing in stated}
