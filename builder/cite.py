@@ -169,8 +169,16 @@ class Citer:
             return reference.title if reference else note.id
         return note.title
 
-    def xref(self, span: Span, folder: str) -> str:
-        return self.link_to(span.target, folder, span.label) + "{ .xref }"
+    def xref(self, span: Span, folder: str, inside_sentence: bool = False) -> str:
+        return self.link_to(span.target, folder, self._xref_label(span, inside_sentence)) + "{ .xref }"
+
+    def _xref_label(self, span: Span, inside_sentence: bool) -> str:
+        """The label the writer gave, or "" for the note's title; ``inside_sentence``: more of the sentence follows
+        on its line, so a claim's statement gives up its full stop ("… (Statement)." rather than
+        "… (Statement.).")."""
+        if not span.label and inside_sentence and isinstance(self.book.notes.get(span.target), Claim):
+            return without_final_stop(self.book.notes[span.target].statement)
+        return span.label
 
     def link_to(self, note_id: str, folder: str, label: str = "", anchor: str = "") -> str:
         """A Markdown link to a note's page, with its summary as the tooltip."""
@@ -214,7 +222,7 @@ class Citer:
             if span.kind == "citation":
                 return self.citation(span, folder)
             if span.kind == "xref":
-                return self.xref(span, folder)
+                return self.xref(span, folder, inside_sentence=_line_goes_on(text, span.end))
             return span.raw
 
         body = field == "body"
@@ -224,18 +232,35 @@ class Citer:
             pieces.append(between if body else inline_text(between, keep_markup=True))
             pieces.append(replace(span))
             cursor = span.end
-            if text[cursor:cursor + 1] == "." and text[cursor + 1:cursor + 2] != "." and self._ends_with_stop(span):
+            if (text[cursor:cursor + 1] == "." and text[cursor + 1:cursor + 2] != "."
+                    and self._ends_with_stop(span, _line_goes_on(text, cursor))):
                 cursor += 1  # "… see [[claim]]." with a claim ending in "." would read "… Europe.."
         rest = text[cursor:]
         pieces.append(rest if body else inline_text(rest, keep_markup=True))
         return sanitise_body("".join(pieces)) if body else "".join(pieces)
 
-    def _ends_with_stop(self, span: Span) -> bool:
-        """Whether a cross-reference's link text ends with a full stop (a claim's statement, a label ending in
-        "n.d."), which then ends the sentence too."""
+    def _ends_with_stop(self, span: Span, inside_sentence: bool) -> bool:
+        """Whether a cross-reference's link text ends with a full stop (a label ending in "n.d.", a claim's
+        statement at the end of a line), which then ends the sentence too."""
         if span.kind != "xref" or not (span.label or span.target in self.book.notes):
             return False
-        return (span.label or self.title_of(span.target)).rstrip().endswith(".")
+        return (self._xref_label(span, inside_sentence) or self.title_of(span.target)).rstrip().endswith(".")
+
+
+def _line_goes_on(text: str, position: int) -> bool:
+    """Whether anything but white space follows ``position`` on its line."""
+    line_end = text.find("\n", position)
+    rest_of_line = text[position:line_end] if line_end >= 0 else text[position:]
+    return bool(rest_of_line.strip())
+
+
+def without_final_stop(sentence: str) -> str:
+    """The sentence without its closing full stop, unless that stop ends an abbreviation ("U.S.", "n.d.")."""
+    stripped = sentence.rstrip()
+    last_word = stripped.rsplit(None, 1)[-1] if stripped else ""
+    if not last_word.endswith(".") or last_word.endswith("..") or "." in last_word[:-1]:
+        return sentence
+    return stripped[:-1]
 
 
 def inline_text(text: str, keep_markup: bool = False) -> str:

@@ -159,6 +159,25 @@ def test_no_sentence_ends_with_two_full_stops(pages):
     assert not doubled, "\n".join(doubled[:20])
 
 
+def test_a_claim_linked_inside_a_sentence_gives_up_its_full_stop(pages):
+    """A claim's statement is a sentence with its full stop; linked in the middle of another sentence
+    ("… ([[claim]]).", "[[claim]], which …") it reads without it: "(… system)." and not "(… system.).". At the
+    end of a line it keeps it."""
+    inside, stops_inside = 0, []
+    for name, soup in pages.items():
+        for link in soup.select(".md-content a.xref"):
+            title = link.get("title", "")
+            following = link.next_sibling
+            after = following if isinstance(following, str) else (following.get_text() if following else "")
+            if not title.startswith("Claim: ") or not after.split("\n", 1)[0].strip():
+                continue
+            inside += 1
+            if link.get_text().endswith("."):
+                stops_inside.append(f"{name}: {link.get_text()[-40:]}{after[:3]}")
+    assert inside > 5
+    assert not stops_inside, "\n".join(stops_inside[:10])
+
+
 def test_each_relation_of_an_actor_is_one_row_read_from_that_actor(built, pages):
     """A relation recorded on both actors' notes is one row, and a directed relation says who leads (employs …)
     whom from the page's side: "leads" on Kim Jong Un's page, "led by" on North Korea's."""

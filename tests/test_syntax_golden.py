@@ -86,3 +86,16 @@ def test_fixture(path, title, source, expected):
         write_cases(path, cases)
         return
     assert actual == expected
+
+
+@pytest.mark.parametrize("statement,inside", [
+    ("Seoul will arm Ukraine.", "Seoul will arm Ukraine"),
+    ("Troops will reach Europe?", "Troops will reach Europe?"),
+    ("Seoul will buy arms from the U.S.", "Seoul will buy arms from the U.S."),
+    ("Talks resume, as reported n.d.", "Talks resume, as reported n.d."),
+    ("It ends here...", "It ends here..."),
+])
+def test_a_claim_inside_a_sentence_loses_only_a_closing_full_stop(statement, inside):
+    from builder.cite import without_final_stop
+
+    assert without_final_stop(statement) == inside
