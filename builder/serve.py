@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -14,7 +15,8 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from .cli import print_diagnostics
-from .diagnostics import BuildFailed
+from .diagnostics import BuildFailed, Diagnostic
+from .files import replacing
 from .incremental import BuildState, generate_incremental
 from .pipeline import Paths, quiet_mkdocs
 from .render import read_mkdocs_yml
@@ -188,6 +190,28 @@ def watch(paths: Paths, on_change: Callable[[], None], stop: threading.Event,
         observer.join()
 
 
+def problems_file(docs: Path) -> Path:
+    """What the book's last rebuild found wrong, for the site's pages to show (``site_hooks.py``): beside
+    build/docs, in a folder of its own that mkdocs' server watches."""
+    return docs.parent / "serve" / "problems.json"
+
+
+def show_problems(docs: Path, diagnostics: list[Diagnostic]) -> None:
+    """Tell the served pages about the problems of the last rebuild (none: the pages show the book as it is).
+    Written only when they change, since each write makes mkdocs rebuild and the browser reload."""
+    errors = sum(d.severity == "error" for d in diagnostics)
+    text = json.dumps({"errors": errors, "warnings": len(diagnostics) - errors,
+                       "problems": [d.format() for d in diagnostics]}, ensure_ascii=False, indent=1)
+    target = problems_file(docs)
+    try:
+        if target.read_text(encoding="utf-8") == text:
+            return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with replacing(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
 def site_hooks(config: Path) -> list[str]:
     """mkdocs' ``hooks:`` for ``serve``: those of the settings file, then ``site_hooks.py``."""
     configured = read_mkdocs_yml(config).get("hooks") or []
@@ -208,8 +232,11 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
         except BuildFailed as failed:
             print_diagnostics(failed.diagnostics, "text")
             print("the book has errors: the site shows the last good build", file=sys.stderr)
+            if nav:  # the pages of the last good build say so too
+                show_problems(paths.docs, failed.diagnostics)
             return
         nav[:] = rendered.nav
+        show_problems(paths.docs, [])
 
     regenerate()
     if not nav:

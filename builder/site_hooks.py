@@ -5,16 +5,27 @@ templates were compiled again after each edit: 0.16 of the 0.26 s that mkdocs to
 this book. Compiled templates are kept in ``build/cache/theme-templates`` instead, checked against each
 template's source as Python's .pyc files are. And mkdocs' server hears the new pages through file events
 instead of comparing ``build/docs`` every 0.5 s (``serve.hear_page_edits``).
+
+When the book's last rebuild failed, every page says so at its top with the problems (``serve.show_problems``
+writes them; a small script on each page reads them from ``_serve/problems.json``), since the pages still show
+the last good build.
 """
 
 from __future__ import annotations
 
+import functools
+import html
+import shutil
 from pathlib import Path
 
 import jinja2
+from mkdocs.utils import get_relative_url
 
 from builder.render import bytecode_cache
-from builder.serve import hear_page_edits
+from builder.serve import hear_page_edits, problems_file
+
+SERVED_PROBLEMS = "_serve/problems.json"
+"""Where the problems are served from, under the site's root."""
 
 
 def compiled_templates(docs_dir: str) -> Path:
@@ -28,5 +39,31 @@ def on_env(env: jinja2.Environment, config, files) -> jinja2.Environment:
     return env
 
 
+@functools.cache
+def problems_script() -> str:
+    return Path(__file__).with_name("serve_problems.js").read_text(encoding="utf-8")
+
+
+def on_post_page(output: str, page, config) -> str:
+    root = get_relative_url(".", page.url)
+    script = f'<script data-problems="{html.escape(f"{root}/{SERVED_PROBLEMS}")}">{problems_script()}</script>'
+    at = output.rfind("</body>")
+    return output[:at] + script + output[at:] if at >= 0 else output + script
+
+
+def on_post_build(config) -> None:
+    served = Path(config.site_dir) / SERVED_PROBLEMS
+    served.parent.mkdir(parents=True, exist_ok=True)
+    source = problems_file(Path(config.docs_dir))
+    if source.is_file():
+        shutil.copyfile(source, served)
+    else:
+        served.write_text('{"errors": 0, "warnings": 0, "problems": []}', encoding="utf-8")
+
+
 def on_serve(server, config, builder):
-    return hear_page_edits(server, config)
+    server = hear_page_edits(server, config)
+    problems = problems_file(Path(config.docs_dir))
+    problems.parent.mkdir(parents=True, exist_ok=True)
+    server.watch(str(problems.parent))
+    return server

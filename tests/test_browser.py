@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -681,6 +682,57 @@ def test_no_serious_accessibility_violations(open_context, base_url, axe_source,
             assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
         found += [f"{name}: {v}" for v in _axe(page, axe_source)]
     assert not found, "\n".join(found)
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def test_served_pages_show_the_books_errors_at_their_top_until_fixed(browser, minimal_book):
+    """An analyst saves a note with a mistake while `serve` runs: the open page reloads and says at its top that
+    the book has an error, naming the file, line and problem, over the last good build; fixing it removes that."""
+    from test_serve import fetch, free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(minimal_book), "--config",
+                               str(CONFIG), "--dev-addr", f"127.0.0.1:{port}"], cwd=PROJECT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    watch = Watch(url)
+    watch.attach(context)
+    try:
+        assert "Russia signed a treaty" in fetch(url + "actors/russia/", "Russia signed a treaty", 60)
+        page = context.new_page()
+        with page.expect_response(lambda response: response.url.endswith("/_serve/problems.json")):
+            page.goto(url + "actors/russia/")  # mkdocs' live reload keeps a request open: the network never idles
+        page.wait_for_timeout(200)
+        assert page.locator(".book-problems").count() == 0
+        note = minimal_book / "content" / "actors" / "russia.md"
+        good = note.read_text(encoding="utf-8")
+        note.write_text(good.replace("[@", "[@no-such-key; @", 1), encoding="utf-8")
+        banner = page.locator(".book-problems")
+        banner.wait_for()
+        assert banner.locator(".admonition-title").inner_text() == (
+            "The book has 1 error: this page shows the last good build. Fix the notes and it updates.")
+        assert banner.locator("pre").inner_text().startswith(
+            "content/actors/russia.md:6:45: error[cite.unknown]: unknown citation key 'no-such-key'")
+        assert banner.bounding_box()["y"] < 300  # at the top of the content
+        assert banner.locator("pre").evaluate("pre => pre.scrollWidth <= pre.clientWidth")  # long lines wrap
+        assert "Russia signed a treaty" in page.locator(".md-content").inner_text()
+        _shot(page, "serve-errors", full_page=False)
+        many = " ".join(f"[@missing-{number}]" for number in range(25))
+        note.write_text(good.replace("Code is left alone", many), encoding="utf-8")
+        page.locator(".book-problems pre", has_text="more:").wait_for()  # the page reloaded with them
+        lines = page.locator(".book-problems pre").inner_text().splitlines()
+        assert len(lines) == 21 and lines[-1] == "… and 5 more: the terminal running serve lists them all"
+        note.write_text(good, encoding="utf-8")
+        banner.wait_for(state="detached")
+    finally:
+        context.close()
+        server.terminate()
+        server.communicate(timeout=30)
+    watch.check()
 
 
 # --------------------------------------------------------------------------- screenshots

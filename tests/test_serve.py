@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -54,6 +55,33 @@ def test_serve_rebuilds_after_an_edit(minimal_book):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "regenerated in" in output
+
+
+def test_served_pages_say_when_the_book_has_errors_and_stop_when_fixed(minimal_book):
+    """A mistake saved while serving leaves the last good pages in place; each page then shows the problems at
+    its top (a script on every served page reads them from _serve/problems.json), until the note is fixed."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(minimal_book), "--config",
+                               str(CONFIG), "--dev-addr", f"127.0.0.1:{port}"], cwd=PROJECT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        page = fetch(f"http://127.0.0.1:{port}/actors/russia/", "Russia signed a treaty", 60)
+        assert 'data-problems="../../_serve/problems.json"' in page
+        problems_url = f"http://127.0.0.1:{port}/_serve/problems.json"
+        assert json.loads(fetch(problems_url, "problems", 10)) == {"errors": 0, "warnings": 0, "problems": []}
+        note = minimal_book / "content" / "actors" / "russia.md"
+        good = note.read_text(encoding="utf-8")
+        note.write_text(good.replace("[@", "[@no-such-key; @", 1), encoding="utf-8")
+        shown = json.loads(fetch(problems_url, "no-such-key", 30))
+        assert shown == {"errors": 1, "warnings": 0, "problems": [
+            "content/actors/russia.md:6:45: error[cite.unknown]: unknown citation key 'no-such-key' — add an entry "
+            "with this key to a .bib file in bibliography/"]}
+        assert "Russia signed a treaty" in fetch(f"http://127.0.0.1:{port}/actors/russia/", "", 5)
+        note.write_text(good, encoding="utf-8")
+        assert json.loads(fetch(problems_url, '"problems": []', 30))["problems"] == []
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
 
 
 class Watching:
