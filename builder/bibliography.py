@@ -430,9 +430,15 @@ def _field(children, context, name):
 
 @node
 def _issued(children, context):
-    """The date as given, or n.d."""
+    """The date as given, or n.d.; for an entry whose in-text label tells it from others of its author and year
+    with a letter, the label's year ('2024a', 'n.d.-b') so that the reader finds the citation's label here,
+    then the date in brackets where it says more than the year ('2024a (2024-05-03)')."""
     entry = context["entry"]
-    return richtext.Text(entry.fields.get("date") or entry.fields.get("year") or "n.d.")
+    given = entry.fields.get("date") or entry.fields.get("year") or ""
+    year, label_year = year_of(entry), context.get("label_year")
+    if label_year is None or label_year == year:
+        return richtext.Text(given or "n.d.")
+    return richtext.Text(label_year if given in ("", year) else f"{label_year} ({given})")
 
 
 @node
@@ -569,22 +575,23 @@ def _template_shape(entry) -> tuple:
             tuple(name in entry.fields for name in TAIL_FIELDS))
 
 
-def _format_entry(style: "BookStyle", entry, templates: dict | None = None) -> tuple[str, str, str]:
-    """(plain title, HTML, plain text); ``templates`` (a dict) keeps the templates built, one per shape."""
+def _format_entry(style: "BookStyle", entry, label_year: str, templates: dict | None = None) -> tuple[str, str, str]:
+    """(plain title, HTML, plain text); ``label_year``: the year of the entry's in-text label, with its letter if
+    it has one (``labels``); ``templates`` (a dict) keeps the templates built, one per shape."""
     shape = _template_shape(entry)
     template = templates.get(shape) if templates is not None else None
     if template is None:
         template = getattr(style, f"get_{shape[0]}_template", style.get_misc_template)(entry)
         if templates is not None:
             templates[shape] = template
-    rich = template.format_data({"entry": entry, "style": style, "bib_data": None})
+    rich = template.format_data({"entry": entry, "style": style, "bib_data": None, "label_year": label_year})
     return _plain(entry.fields["title"]), rich.render(_backend("html")), rich.render(_backend("text"))
 
 
 def format_entries(entries: dict[str, BibEntry], keys: list[str]) -> list[tuple[str, str, str]]:
     """(plain title, HTML, plain text) of each key's reference, in this process."""
-    style, templates = BookStyle(), {}
-    return [_format_entry(style, entries[key].entry, templates) for key in keys]
+    style, templates, label_map = BookStyle(), {}, labels(entries)
+    return [_format_entry(style, entries[key].entry, label_map[key][1], templates) for key in keys]
 
 
 def format_entries_by_key(entries: dict[str, BibEntry]) -> dict[str, tuple[str, str, str]]:
@@ -604,15 +611,16 @@ def format_references(entries: dict[str, BibEntry], cache: dict | None = None,
             and all(entry is before for entry, before in zip((entries[key] for key in keys), last[2]))):
         return last[1]  # nothing in the bibliography was re-read
     label_map = labels(entries)
-    fingerprints = {key: _entry_fingerprint(entries[key].entry) for key in keys}
-    missing = [key for key in keys if fingerprints[key] not in cache]
+    # the text shows the label's year, which another entry of the same author and year gives a letter
+    cache_keys = {key: (_entry_fingerprint(entries[key].entry), label_map[key][1]) for key in keys}
+    missing = [key for key in keys if cache_keys[key] not in cache]
     if formatted is not None and all(key in formatted for key in missing):
         done = [formatted[key] for key in missing]
     else:
         style, templates = BookStyle(), {}
-        done = fork_map(lambda key: _format_entry(style, entries[key].entry, templates), missing)
+        done = fork_map(lambda key: _format_entry(style, entries[key].entry, label_map[key][1], templates), missing)
     for key, result in zip(missing, done):
-        cache[fingerprints[key]] = result
-    result = {key: Reference(key, *label_map[key], *cache[fingerprints[key]]) for key in keys}
+        cache[cache_keys[key]] = result
+    result = {key: Reference(key, *label_map[key], *cache[cache_keys[key]]) for key in keys}
     cache["last"] = (keys, result, tuple(entries[key] for key in keys))
     return result

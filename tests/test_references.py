@@ -48,6 +48,16 @@ BIB = """
   organization = {Korea Herald},
   title = {Second undated piece},
 }
+@online{herald-2024,
+  organization = {Korea Herald},
+  title = {A piece of 2024},
+  date = {2024},
+}
+@online{herald-2024-march,
+  organization = {Korea Herald},
+  title = {A piece of March 2024},
+  date = {2024-03-05},
+}
 """
 
 
@@ -67,6 +77,37 @@ def test_author_date_labels_and_missing_dates(tmp_path):
     assert refs["journal-2024"].label == "Doe and Roe 2024"
     assert refs["cnas-nd"].label == "Center for a New American Security n.d."
     assert (refs["same-a"].label, refs["same-b"].label) == ("Korea Herald n.d.-a", "Korea Herald n.d.-b")
+    assert (refs["herald-2024"].label, refs["herald-2024-march"].label) == ("Korea Herald 2024a",
+                                                                            "Korea Herald 2024b")
+
+
+def test_a_reference_shows_the_letter_its_citations_show(tmp_path):
+    """Entries of one author and year: the reference gives the year as the label does, so that a reader finds
+    "n.d.-a" in the list; a date more precise than the year follows it."""
+    refs = references(tmp_path)
+    assert refs["same-a"].text == "Korea Herald. n.d.-a. “First undated piece”."
+    assert refs["same-b"].text == "Korea Herald. n.d.-b. “Second undated piece”."
+    assert refs["herald-2024"].text == "Korea Herald. 2024a. “A piece of 2024”."
+    assert refs["herald-2024-march"].text == "Korea Herald. 2024b (2024-03-05). “A piece of March 2024”."
+    assert refs["herald-2024-march"].html.startswith("Korea Herald. 2024b (2024-03-05).")
+    for ref in refs.values():
+        author = ref.text.split(". ")[0]
+        assert ref.text.startswith(f"{author}. {ref.year}"), ref.text
+
+
+def test_adding_and_removing_an_entry_of_the_same_author_and_year_changes_the_others_reference(tmp_path):
+    """With the cache ``build`` and ``serve`` keep between runs, each reference is as formatted from scratch."""
+    path = tmp_path / "book.bib"
+    path.write_text(BIB, encoding="utf-8")
+    alone = load_bib_file(path, "bibliography/book.bib", [])
+    path.write_text(BIB + "@online{signed-nd-second,\n  author = {Thornebrooke, Andrew},\n"
+                    "  title = {Another piece},\n}\n", encoding="utf-8")
+    paired = load_bib_file(path, "bibliography/book.bib", [])
+    cache = {}
+    for entries, date in ((alone, "n.d."), (paired, "n.d.-a."), (alone, "n.d.")):
+        refs = format_references(entries, cache)
+        assert refs["signed-nd"].text.startswith(f"Thornebrooke, Andrew. {date} “North Korea"), date
+        assert refs == format_references(entries)
 
 
 def test_full_references_with_urls_access_dates_and_dois(tmp_path):
@@ -111,9 +152,9 @@ def test_blocks_after_the_container_appear_for_the_fields_given(tmp_path):
     problems = []
     refs = format_references(load_bib_file(path, "bibliography/book.bib", problems))
     assert problems == []
-    assert refs["url-only"].text == "Example Outlet. n.d. “Only a URL”. https://example.org/only."
+    assert refs["url-only"].text == "Example Outlet. n.d.-b. “Only a URL”. https://example.org/only."
     assert refs["empty-note"].text == "Doe, Jane. n.d. “An Empty Note”. Example Outlet. doi:10.1000/abc."
-    assert refs["archived"].text == "Example Outlet. n.d. “Archived”. Archived copy: archive/x.txt"
+    assert refs["archived"].text == "Example Outlet. n.d.-a. “Archived”. Archived copy: archive/x.txt"
 
 
 @pytest.mark.parametrize("name", ["Doe, Jane", r"de la Vall{\'e}e Poussin, Charles Louis Xavier Joseph",
@@ -209,3 +250,29 @@ def test_a_date_is_iso_and_only_as_precise_as_given(tmp_path, date, problem):
     read_bib_file(path, "bibliography/book.bib", problems)
     assert [p.message for p in problems] == ([problem] if problem else [])
     assert all(str(p.loc) == "bibliography/book.bib:3:3" and p.code == "bib.date" for p in problems)
+
+
+SECOND_THORNEBROOKE = """
+@online{thornebrooke-nd-later,
+  author = {Thornebrooke, Andrew},
+  title = {A later piece by the same correspondent},
+  organization = {The Epoch Times},
+}
+"""
+
+
+def test_the_pages_show_the_letter_of_the_citation_in_the_reference_it_links_to(minimal_book):
+    """A second undated Thornebrooke entry makes the first one's citations "Thornebrooke n.d.-a": its hover
+    text, its source page and the Bibliography page say n.d.-a too, and the Bibliography lists it before the
+    n.d.-b entry (whose title comes first in the alphabet)."""
+    with (minimal_book / "bibliography" / "book.bib").open("a", encoding="utf-8") as bib:
+        bib.write(SECOND_THORNEBROOKE)
+    pages = render(link(load(minimal_book)), Settings()).pages
+    first = "Thornebrooke, Andrew. n.d.-a. “North Korea Could Attack South Korea if China Invades Taiwan: Report”."
+    second = "Thornebrooke, Andrew. n.d.-b. “A later piece by the same correspondent”."
+    scenario = pages["scenarios/second-front.md"]
+    assert '[Thornebrooke n.d.-a, para. 14](../sources/thornebrooke-nd.md#para-14 "' + first in scenario
+    assert first in pages["sources/thornebrooke-nd.md"]
+    bibliography = pages["sources/bibliography.md"]
+    assert 0 < bibliography.index(first) < bibliography.index(second)
+    assert "Thornebrooke, Andrew. n.d. " not in "".join(pages.values())
