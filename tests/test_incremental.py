@@ -141,6 +141,33 @@ def test_bibliography_mistakes_are_reported_as_a_full_check_reports_them(book, t
     assert_same_as_full(book, paths, tmp_path, "bib-fixed")
 
 
+def test_an_entry_of_the_same_author_and_year_added_and_removed_letters_the_others_reference(book, tmp_path):
+    """A copy of a cited dated entry under another key gives both the same author and year: the cited one's
+    citations and reference become "…a" (with the cache of references formatted before), and lose the letter
+    again when the copy goes; each time the pages are those of a full build."""
+    paths = Paths.for_root(book, CONFIG, build=tmp_path / "incremental")
+    state = BuildState()
+    _, rendered, _ = generate_incremental(paths, state)
+    bib = book / "bibliography" / "book.bib"
+    good = bib.read_text(encoding="utf-8")
+    cited = set(re.findall(r"\[@([\w-]+)", "".join(p.read_text(encoding="utf-8")
+                                                   for p in (book / "content").rglob("*.md"))))
+    key = next(k for k in _keys(book) if k in cited and re.fullmatch(r"\d{4}", rendered.references[k].year))
+    entry = re.search(r"^@\w+\{" + re.escape(key) + r",\n(?:.*\n)*?\}\n", good, re.M)[0]
+    year = rendered.references[key].year
+    copy = entry.replace(key, f"{key}-again", 1).replace("title = {", "title = {Again: ", 1)
+    bib.write_text(good + "\n" + copy, encoding="utf-8")
+    _, rendered, _ = generate_incremental(paths, state)
+    assert rendered.references[key].year == f"{year}a"
+    assert f". {year}a" in rendered.references[key].text
+    assert any(f"[{rendered.references[key].author} {year}a" in page for page in rendered.pages.values())
+    assert_same_as_full(book, paths, tmp_path, "copy-added")
+    bib.write_text(good, encoding="utf-8")
+    _, rendered, _ = generate_incremental(paths, state)
+    assert rendered.references[key].year == year and f"{year}a" not in rendered.references[key].text
+    assert_same_as_full(book, paths, tmp_path, "copy-removed")
+
+
 def _first(book: Path, folder: str, pattern: str) -> Path:
     """The first note in ``folder`` whose text matches ``pattern``."""
     return next(path for path in sorted((book / "content" / folder).glob("*.md"))
