@@ -640,3 +640,22 @@ def test_a_highlighted_passage_breaks_its_lines_where_they_are_full(tmp_path):
     lines = _lay_out_markdown(f"# Thornebrooke\n\n{passage}\n", tmp_path / "passage.pdf")[0]
     first = next(line for line in lines if line.startswith("para. 20"))
     assert first.startswith("para. 20 “Washington should support Seoul’s ambitions to work more closely"), lines
+
+
+def test_a_reference_list_gives_the_letter_its_citations_show_in_their_order(minimal_book, tmp_path):
+    """Two undated Thornebrooke entries cited in the Actors chapter: its citations say n.d.-a and n.d.-b, and so
+    does its reference list, the n.d.-a entry first (though its title comes second in the alphabet)."""
+    with (minimal_book / "bibliography" / "book.bib").open("a", encoding="utf-8") as bib:
+        bib.write("@online{thornebrooke-nd-later,\n  author = {Thornebrooke, Andrew},\n"
+                  "  title = {A later piece by the same correspondent},\n  organization = {The Epoch Times},\n}\n")
+    with (minimal_book / "content" / "actors" / "south-korea.md").open("a", encoding="utf-8") as note:
+        note.write("\nThe correspondent wrote on it again [@thornebrooke-nd-later].\n")
+    out = tmp_path / "pdf"
+    assert cli.main(["pdf", "actors", "--root", str(minimal_book), "--config", str(CONFIG),
+                     "--out", str(out)]) == cli.EXIT_OK
+    pages = _text(pypdf.PdfReader(out / "actors.pdf"))
+    body, references = " ".join(pages[2:-1]), pages[-1]
+    assert "Thornebrooke n.d.-a, para. 14" in body and "Thornebrooke n.d.-b" in body
+    assert references.startswith("References")
+    first = references.index("Thornebrooke, Andrew. n.d.-a. “North Korea Could Attack South Korea")
+    assert first < references.index("Thornebrooke, Andrew. n.d.-b. “A later piece by the same correspondent”.")
