@@ -412,9 +412,19 @@ def labels(entries: dict[str, BibEntry]) -> dict[str, tuple[str, str]]:
     result = {}
     for (author, year), keys in groups.items():
         for index, key in enumerate(keys):
-            suffix = "" if len(keys) == 1 else ("-" if year == "n.d." else "") + "abcdefghijklmnopqrstuvwxyz"[index % 26]
+            suffix = "" if len(keys) == 1 else ("-" if year == "n.d." else "") + _letters(index)
             result[key] = (author, year + suffix)
     return result
+
+
+def _letters(index: int) -> str:
+    """a … z, then aa, ab … (as spreadsheet columns are named), so that no two labels are the same."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+    return letters
 
 
 # ----------------------------------------------------------------------------- style
@@ -557,6 +567,13 @@ class Reference:
     @property
     def label(self) -> str:
         return f"{self.author} {self.year}"
+
+    @property
+    def order(self) -> tuple:
+        """Where the reference goes in a reference list: by author, then year, then letter (a … z, aa …)."""
+        year = self.year.rstrip("abcdefghijklmnopqrstuvwxyz")
+        letters = self.year[len(year):]
+        return self.author.lower(), year.rstrip("-"), len(letters), letters, self.key
 
 
 def _entry_fingerprint(entry) -> tuple:

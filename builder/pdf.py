@@ -926,7 +926,7 @@ class Printer:
                 parts.append((title, pages))
         parts = [(title, [dataclasses.replace(p, html=keep_ids(p.html, policy.targets)) for p in pages])
                  for title, pages in parts]
-        entries = sorted((self.references[k] for k in keys), key=lambda r: (r.author.lower(), r.year, r.key))
+        entries = sorted((self.references[k] for k in keys), key=lambda r: r.order)
         stem = file_stem(chapter)
         css = self.env.get_template("print.css.j2").render(paper=PAPERS[self.options.paper],
                                                            whole_book=chapter == BOOK_TITLE)

@@ -238,7 +238,7 @@ class PageContext:
     def references(self, note_id: str) -> list[str]:
         """The references a note cites, as list items, each linking to its source's page or bibliography entry."""
         keys = self.book.cited.get(note_id, [])
-        cited = sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: (r.author, r.year, r.key))
+        cited = sorted((self.refs[k] for k in keys if k in self.refs), key=lambda r: r.order)
         return [self.citer.reference_item(reference, self.folder) for reference in cited]
 
     def claims_of_actor(self, actor_id: str) -> list[Claim]:
@@ -305,7 +305,7 @@ class PageContext:
         that source, "—" if none), then the claim's balance."""
         claims = [self.book.claims[c] for c in claim_ids if c in self.book.claims]
         keys = sorted({ev.source for c in claims for ev in c.evidence if ev.source in self.refs},
-                      key=lambda k: (self.refs[k].author, self.refs[k].year, k))
+                      key=lambda k: self.refs[k].order)
         return {"keys": keys,
                 "rows": [self._matrix_row(claim, keys) for claim in claims],
                 "actor_names": {a: self.book.actors[a].name
@@ -469,7 +469,7 @@ def render(book: Book, settings: Settings, references: dict[str, Reference] | No
         add(path, "matrix.md.j2", "Claims & evidence", claim_ids=chunk, part=number, parts=parts)
     add("sources/index.md", "sources_index.md.j2", "Sources")
     add(BIBLIOGRAPHY_PAGE, "bibliography.md.j2", "Sources",
-        entries=sorted(references.values(), key=lambda r: (r.author, r.year, r.key)))
+        entries=sorted(references.values(), key=lambda r: r.order))
 
     def write(job: tuple[str, str, str, dict]) -> str:
         path, template, chapter, values = job

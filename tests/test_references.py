@@ -81,6 +81,21 @@ def test_author_date_labels_and_missing_dates(tmp_path):
                                                                             "Korea Herald 2024b")
 
 
+def test_thirty_entries_of_one_author_and_year_get_thirty_different_labels(tmp_path):
+    path = tmp_path / "many.bib"
+    path.write_text("".join(f"@online{{piece-{number:02},\n  author = {{Doe, Jane}},\n  title = {{Piece {number}}},\n"
+                            f"  date = {{2024}},\n}}\n" for number in range(30)), encoding="utf-8")
+    problems = []
+    refs = format_references(load_bib_file(path, "bibliography/many.bib", problems))
+    assert problems == []
+    labels = [refs[f"piece-{number:02}"].label for number in range(30)]
+    assert labels[0] == "Doe 2024a" and labels[25] == "Doe 2024z"
+    assert labels[26:] == ["Doe 2024aa", "Doe 2024ab", "Doe 2024ac", "Doe 2024ad"]
+    assert refs["piece-27"].text == "Doe, Jane. 2024ab. “Piece 27”."
+    listed = [ref.label for ref in sorted(refs.values(), key=lambda ref: ref.order)]  # as reference lists sort
+    assert listed == labels
+
+
 def test_a_reference_shows_the_letter_its_citations_show(tmp_path):
     """Entries of one author and year: the reference gives the year as the label does, so that a reader finds
     "n.d.-a" in the list; a date more precise than the year follows it."""
