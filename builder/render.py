@@ -153,6 +153,21 @@ class RelationRow:
     """The relation's notes: (id of the actor whose note has it, field, text)."""
 
 
+@dataclass(frozen=True)
+class ListedRelation:
+    """One row of the table of every relation: one relation, however many notes state it."""
+
+    actor: str
+    """Id of the actor it reads from: a directed relation's, whose note states it; a symmetric one's, the first
+    in the table's order whose note states it."""
+    relation: str
+    """Its type ("alliance")."""
+    other: str
+    """Id of the other actor."""
+    citations: tuple[tuple[str, str], ...]
+    """(bibliography key, locator) of each place that states it, each once, in the order the notes give them."""
+
+
 class PageContext:
     """What templates call to link, cite and render text from one page."""
 
@@ -284,6 +299,19 @@ class PageContext:
                           for by, position, _ in stated if by.relations[position].note)
             rows.append(RelationRow(relation, other_id, statements, notes))
         return rows
+
+    def every_relation(self) -> list[ListedRelation]:
+        """Every relation between two actors of the book, once each (``schema.relation_key``), by the name of the
+        actor it reads from: a relation stated on both notes is listed where the first of them comes."""
+        found: dict[tuple[str, str, str], tuple[str, str, dict[tuple[str, str], None]]] = {}
+        for actor in sorted(self.book.actors.values(), key=lambda a: a.name.lower()):
+            for r in actor.relations:
+                if r.actor in self.book.actors:
+                    _actor, _other, citations = found.setdefault(schema.relation_key(actor.id, r.actor, r.relation),
+                                                                 (actor.id, r.actor, {}))
+                    citations[(r.source, r.locator)] = None
+        return [ListedRelation(actor_id, relation, other_id, tuple(citations))
+                for (_a, _b, relation), (actor_id, other_id, citations) in found.items()]
 
     def members(self, actor_id: str) -> list[Actor]:
         return self.index.members.get(actor_id, [])

@@ -38,6 +38,15 @@ LIKELIHOOD = ("almost no chance", "very unlikely", "unlikely", "roughly even cha
 CONFIDENCE = ("low", "moderate", "high")
 
 
+def relation_key(stating: str, other: str, relation: str) -> tuple[str, str, str]:
+    """What makes two statements of a relation the same relation: a directed one (leadership …) reads from the
+    actor whose note states it to the other, a symmetric one (alliance …) is the same from either side."""
+    if relation in DIRECTION_WORDS:
+        return stating, other, relation
+    first, second = sorted((stating, other))
+    return first, second, relation
+
+
 @dataclass(frozen=True)
 class Field:
     """One front-matter field."""

@@ -211,6 +211,36 @@ def test_each_relation_of_an_actor_is_one_row_read_from_that_actor(built, pages)
     assert "led by (leadership) Kim Jong Un" in north_korea.get_text(" ", strip=True)
 
 
+def test_every_relation_is_one_row_of_the_relations_table_with_all_its_citations(built, pages):
+    """A relation stated on both actors' notes (a symmetric one from either side) is one row of "Every relation",
+    which gives every citation of it from either note, each once; every relation some note states is there."""
+    from builder.bibliography import format_references
+    from builder.schema import relation_key
+
+    _, book = built
+    labels = {key: reference.label for key, reference in format_references(book.loaded.bib).items()}
+    expected: dict[tuple[str, str, str], list[str]] = {}
+    stated_twice = 0
+    for actor in book.actors.values():
+        for r in actor.relations:
+            if r.actor in book.actors:
+                citations = expected.setdefault(relation_key(actor.id, r.actor, r.relation), [])
+                stated_twice += bool(citations)
+                citations.append(labels[r.source] + (f", {r.locator}" if r.locator else ""))
+    assert stated_twice  # the book states some relations on both notes: what this test is about
+    table = pages["actors/relations/index.html"].find(id="every-relation").find_next("table")
+    shown: dict[tuple[str, str, str], list[str]] = {}
+    for row in table.select("tbody tr"):
+        actor, relation, other, stated_by = row.select("td")
+        kind = re.sub(r".*\((\w+)\)$", r"\1", relation.get_text(strip=True))
+        key = relation_key(actor.a["href"].split("/")[-2], other.a["href"].split("/")[-2], kind)
+        assert key not in shown, f"two rows for {key}"
+        shown[key] = stated_by.get_text().strip().split("; ")
+    assert shown.keys() == expected.keys()
+    for key, citations in expected.items():
+        assert sorted(shown[key]) == sorted(set(citations)), key
+
+
 def _section(soup, anchor: str) -> list:
     """The elements of a page's section, from its heading to the next heading of its level."""
     heading = soup.find(id=anchor)
@@ -302,6 +332,44 @@ def test_evidence_quotes_print_inner_quotation_marks_single(built, pages):
         row = pages[f"claims/{claim_id}/index.html"].select(".evidence-table tbody tr")[index - 1]
         text = row.select("td")[4].get_text()
         assert "““" not in text and "””" not in text and "‘" in text, (claim_id, index, text)
+
+
+def test_a_relation_stated_on_both_notes_is_listed_and_drawn_once_with_each_citation_once(minimal_book, tmp_path):
+    """North Korea's note states a treaty with Russia (ANBOUND, para. 2); Russia's states it back, from the same
+    place and from another source. The table of every relation has one row for it with both citations. A directed
+    relation stated both ways is two relations: two rows."""
+    russia = minimal_book / "content" / "actors" / "russia.md"
+    russia.write_text(russia.read_text(encoding="utf-8").replace("aliases: [Moscow]\n", """aliases: [Moscow]
+relations:
+  - actor: north-korea
+    relation: treaty
+    source: anbound-nd
+    locator: para. 2
+  - actor: north-korea
+    relation: treaty
+    source: thornebrooke-nd
+    locator: para. 14
+  - actor: north-korea
+    relation: membership
+    source: scmp-nd
+    locator: para. 7
+"""), encoding="utf-8")
+    north_korea = minimal_book / "content" / "actors" / "north-korea.md"
+    north_korea.write_text(north_korea.read_text(encoding="utf-8").replace("    locator: para. 2\n", """\
+    locator: para. 2
+  - actor: russia
+    relation: membership
+    source: scmp-nd
+    locator: para. 7
+"""), encoding="utf-8")
+    generate(Paths.for_root(minimal_book, CONFIG, build=tmp_path / "build"))
+    docs = tmp_path / "build" / "docs" / "actors"
+    page = (docs / "relations.md").read_text(encoding="utf-8")
+    rows = [re.sub(r'\]\((?:[^)"]|"[^"]*")*\)', "]", line)  # links as their text alone
+            for line in page.split("## Every relation", 1)[1].splitlines() if line.startswith("| [")]
+    assert rows == ["| [North Korea] | treaty | [Russia] | [ANBOUND n.d.], para. 2; [Thornebrooke n.d.], para. 14 |",
+                    "| [North Korea] | membership | [Russia] | [South China Morning Post n.d.], para. 7 |",
+                    "| [Russia] | membership | [North Korea] | [South China Morning Post n.d.], para. 7 |"]
 
 
 def test_a_reference_in_a_claim_statement_is_listed_under_no_section(minimal_book, tmp_path):
