@@ -75,24 +75,25 @@ class Edge:
     b: str
     relation: str
     directed: bool
-    statements: list[tuple[str, str, str]] = field(default_factory=list)
-    """(stating actor, source label, locator)."""
+    citations: list[tuple[str, str]] = field(default_factory=list)
+    """(source label, locator) of each place that states it, each once, in the order the notes give them."""
 
 
 def edges_of(actors: dict[str, Actor], labels: dict[str, str] | None = None) -> list[Edge]:
-    """Every stated relation between two known actors; symmetric ones merged across both pages."""
+    """Every stated relation between two known actors, once (``schema.relation_key``): a symmetric one stated on
+    both actors' notes is one edge, with the citations of both."""
     labels = labels or {}
-    merged: dict[tuple[str, str, str], Edge] = {}
+    cited: dict[tuple[str, str, str], dict[tuple[str, str], None]] = {}
     for actor in actors.values():
         for r in actor.relations:
             if r.actor not in actors or r.actor == actor.id or r.relation not in RELATION_STYLES:
                 continue
-            directed = RELATION_STYLES[r.relation][3]
-            a, b = (actor.id, r.actor) if directed else tuple(sorted((actor.id, r.actor)))
-            edge = merged.setdefault((a, b, r.relation), Edge(a, b, r.relation, directed))
-            edge.statements.append((actor.id, labels.get(r.source, r.source), r.locator))
+            cited.setdefault(schema.relation_key(actor.id, r.actor, r.relation), {})[(r.source, r.locator)] = None
+    edges = [Edge(a, b, relation, RELATION_STYLES[relation][3],
+                  [(labels.get(key, key), locator) for key, locator in places])
+             for (a, b, relation), places in cited.items()]
     order = {t: i for i, t in enumerate(schema.RELATION_TYPES)}
-    return sorted(merged.values(), key=lambda e: (e.a, e.b, order.get(e.relation, 99), e.relation))
+    return sorted(edges, key=lambda e: (e.a, e.b, order.get(e.relation, 99), e.relation))
 
 
 def page_url(path: str, directory_urls: bool = True) -> str:
@@ -337,7 +338,7 @@ def _edge_path(x1: float, y1: float, x2: float, y2: float, offset: float, shorte
 def _edge_title(edge: Edge, names: dict[str, str]) -> str:
     verb = schema.DIRECTION_WORDS.get(edge.relation, edge.relation) if edge.directed else edge.relation
     text = f"{names[edge.a]} — {verb} — {names[edge.b]}"
-    stated = "; ".join(f"{label}{', ' + locator if locator else ''}" for _actor, label, locator in edge.statements)
+    stated = "; ".join(f"{label}{', ' + locator if locator else ''}" for label, locator in edge.citations)
     return f"{text} (stated by {stated})" if stated else text
 
 

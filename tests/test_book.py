@@ -336,8 +336,8 @@ def test_evidence_quotes_print_inner_quotation_marks_single(built, pages):
 
 def test_a_relation_stated_on_both_notes_is_listed_and_drawn_once_with_each_citation_once(minimal_book, tmp_path):
     """North Korea's note states a treaty with Russia (ANBOUND, para. 2); Russia's states it back, from the same
-    place and from another source. The table of every relation has one row for it with both citations. A directed
-    relation stated both ways is two relations: two rows."""
+    place and from another source. The table of every relation has one row for it with both citations, and its
+    line on the drawings names each once. A directed relation stated both ways is two relations: two rows."""
     russia = minimal_book / "content" / "actors" / "russia.md"
     russia.write_text(russia.read_text(encoding="utf-8").replace("aliases: [Moscow]\n", """aliases: [Moscow]
 relations:
@@ -370,6 +370,11 @@ relations:
     assert rows == ["| [North Korea] | treaty | [Russia] | [ANBOUND n.d.], para. 2; [Thornebrooke n.d.], para. 14 |",
                     "| [North Korea] | membership | [Russia] | [South China Morning Post n.d.], para. 7 |",
                     "| [Russia] | membership | [North Korea] | [South China Morning Post n.d.], para. 7 |"]
+    treaty = "North Korea — treaty — Russia (stated by ANBOUND n.d., para. 2; Thornebrooke n.d., para. 14)"
+    for drawn_on in ("relations.md", "north-korea.md", "russia.md"):
+        titles = re.findall(r'<g class="edge rel-treaty"><title>([^<]*)</title>',
+                            (docs / drawn_on).read_text(encoding="utf-8"))
+        assert titles == [treaty], drawn_on
 
 
 def test_a_reference_in_a_claim_statement_is_listed_under_no_section(minimal_book, tmp_path):

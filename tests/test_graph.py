@@ -11,6 +11,7 @@ from builder import aliases, graph
 from builder.link import page_path
 from builder.pipeline import check
 from builder.records import Actor, Relation
+from builder.schema import DIRECTION_WORDS
 
 from conftest import PROJECT
 
@@ -45,15 +46,40 @@ def test_site_href_follows_directory_urls():
 
 
 def test_symmetric_relations_merge_and_directed_ones_keep_their_direction():
+    """b's note states a's rivalry back from the same place: one edge, and its tooltip names the source once."""
     actors = {
         "a": _actor("a", relations=[("b", "rivalry"), ("c", "membership")]),
         "b": _actor("b", relations=[("a", "rivalry")]),
-        "c": _actor("c", kind="alliance or bloc"),
+        "c": _actor("c", kind="alliance or bloc", relations=[("a", "membership")]),
     }
     edges = graph.edges_of(actors, {"src": "Source n.d."})
-    assert [(e.a, e.b, e.relation, e.directed, len(e.statements)) for e in edges] == [
-        ("a", "b", "rivalry", False, 2), ("a", "c", "membership", True, 1)]
-    assert edges[0].statements[0][1] == "Source n.d."
+    assert [(e.a, e.b, e.relation, e.directed, e.citations) for e in edges] == [
+        ("a", "b", "rivalry", False, [("Source n.d.", "")]), ("a", "c", "membership", True, [("Source n.d.", "")]),
+        ("c", "a", "membership", True, [("Source n.d.", "")])]
+    titles = [title.text for title in _svg(graph.full_graph(actors, edges, "actors/relations.md", page_path))
+              .iter(f"{SVG}title") if " — rivalry — " in title.text]
+    assert titles == ["A — rivalry — B (stated by Source n.d.)"]
+
+
+def test_the_directed_relation_types_are_the_ones_drawn_with_an_arrow():
+    assert {relation for relation, style in graph.RELATION_STYLES.items() if style[3]} == set(DIRECTION_WORDS)
+
+
+def test_no_line_of_the_book_s_drawings_names_a_citation_twice(book):
+    """On screen (the whole book, each actor) and on paper: the book states relations on both actors' notes."""
+    edges = graph.edges_of(book.actors)
+    drawings = [graph.full_graph(book.actors, edges, "actors/relations.md", page_path),
+                graph.print_full_graph(book.actors, edges, "actors/relations.md", page_path, [(174.0, 217.0)])[0]]
+    drawings += [graph.local_graph(book.actors, edges, actor_id, f"actors/{actor_id}.md", page_path)
+                 for actor_id in book.actors]
+    lines = 0
+    for block in filter(None, drawings):
+        for group in _svg(block).iter(f"{SVG}g"):
+            if "edge" in group.get("class", "").split():
+                lines += 1
+                cited = re.fullmatch(r".*? \(stated by (.*)\)", group.find(f"{SVG}title").text).group(1).split("; ")
+                assert len(cited) == len(set(cited)), cited
+    assert lines > len(edges)
 
 
 def test_the_book_graph_is_deterministic_links_every_related_actor_and_has_a_legend(book):
