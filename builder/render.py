@@ -161,7 +161,7 @@ class ListedRelation:
     """Id of the actor it reads from: a directed relation's, whose note states it; a symmetric one's, the first
     in the table's order whose note states it."""
     relation: str
-    """Its type ("alliance")."""
+    """As read from ``actor``: "alliance", "leads (leadership)"."""
     other: str
     """Id of the other actor."""
     citations: tuple[tuple[str, str], ...]
@@ -310,8 +310,9 @@ class PageContext:
                     _actor, _other, citations = found.setdefault(schema.relation_key(actor.id, r.actor, r.relation),
                                                                  (actor.id, r.actor, {}))
                     citations[(r.source, r.locator)] = None
-        return [ListedRelation(actor_id, relation, other_id, tuple(citations))
-                for (_a, _b, relation), (actor_id, other_id, citations) in found.items()]
+        return [ListedRelation(actor_id, f"{schema.DIRECTION_WORDS[kind]} ({kind})" if kind in schema.DIRECTION_WORDS
+                               else kind, other_id, tuple(citations))
+                for (_a, _b, kind), (actor_id, other_id, citations) in found.items()]
 
     def members(self, actor_id: str) -> list[Actor]:
         return self.index.members.get(actor_id, [])

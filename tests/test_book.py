@@ -213,9 +213,10 @@ def test_each_relation_of_an_actor_is_one_row_read_from_that_actor(built, pages)
 
 def test_every_relation_is_one_row_of_the_relations_table_with_all_its_citations(built, pages):
     """A relation stated on both actors' notes (a symmetric one from either side) is one row of "Every relation",
-    which gives every citation of it from either note, each once; every relation some note states is there."""
+    which gives every citation of it from either note, each once; every relation some note states is there. A
+    directed one reads from the row's actor, as on that actor's page: "leads (leadership)"."""
     from builder.bibliography import format_references
-    from builder.schema import relation_key
+    from builder.schema import DIRECTION_WORDS, relation_key
 
     _, book = built
     labels = {key: reference.label for key, reference in format_references(book.loaded.bib).items()}
@@ -233,6 +234,8 @@ def test_every_relation_is_one_row_of_the_relations_table_with_all_its_citations
     for row in table.select("tbody tr"):
         actor, relation, other, stated_by = row.select("td")
         kind = re.sub(r".*\((\w+)\)$", r"\1", relation.get_text(strip=True))
+        if kind in DIRECTION_WORDS:  # read from the row's actor, whose note states it: "leads (leadership)"
+            assert relation.get_text(strip=True) == f"{DIRECTION_WORDS[kind]} ({kind})"
         key = relation_key(actor.a["href"].split("/")[-2], other.a["href"].split("/")[-2], kind)
         assert key not in shown, f"two rows for {key}"
         shown[key] = stated_by.get_text().strip().split("; ")
@@ -368,8 +371,8 @@ relations:
     rows = [re.sub(r'\]\((?:[^)"]|"[^"]*")*\)', "]", line)  # links as their text alone
             for line in page.split("## Every relation", 1)[1].splitlines() if line.startswith("| [")]
     assert rows == ["| [North Korea] | treaty | [Russia] | [ANBOUND n.d.], para. 2; [Thornebrooke n.d.], para. 14 |",
-                    "| [North Korea] | membership | [Russia] | [South China Morning Post n.d.], para. 7 |",
-                    "| [Russia] | membership | [North Korea] | [South China Morning Post n.d.], para. 7 |"]
+                    "| [North Korea] | member of (membership) | [Russia] | [South China Morning Post n.d.], para. 7 |",
+                    "| [Russia] | member of (membership) | [North Korea] | [South China Morning Post n.d.], para. 7 |"]
     treaty = "North Korea — treaty — Russia (stated by ANBOUND n.d., para. 2; Thornebrooke n.d., para. 14)"
     for drawn_on in ("relations.md", "north-korea.md", "russia.md"):
         titles = re.findall(r'<g class="edge rel-treaty"><title>([^<]*)</title>',
