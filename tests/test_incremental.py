@@ -218,6 +218,48 @@ def test_each_kind_of_edit_matches_a_full_build(edit, book, tmp_path):
     assert_same_as_full(book, paths, tmp_path, "edit")
 
 
+def test_a_relation_stated_back_on_the_other_note_rebuilds_both_actors_and_the_relations_page(book, tmp_path):
+    """One actor's note states an alliance (or another symmetric relation); the other actor's note states it back,
+    then from another paragraph, then the first note drops it. The relations page lists it once throughout, and
+    after each edit the pages of both actors and the relations page are what a full build writes."""
+    first = _first(book, "actors", r"relation: (alliance|treaty|partnership|rivalry|kinship)$")
+    stated = re.search(r"^  - actor: (\S+)\n    relation: (alliance|treaty|partnership|rivalry|kinship)\n"
+                       r"    source: (\S+)\n    locator: para\. (\d+)\n", first.read_text(encoding="utf-8"), re.M)
+    other_id, kind, source, paragraph = stated.groups()
+    other = book / "content" / "actors" / f"{other_id}.md"
+    paths = Paths.for_root(book, CONFIG, build=tmp_path / "incremental")
+    state = BuildState()
+    generate_incremental(paths, state)
+
+    def table_rows() -> list[str]:
+        page = (paths.docs / "actors" / "relations.md").read_text(encoding="utf-8")
+        return [line for line in page.split("## Every relation", 1)[1].splitlines() if line.startswith("| [")]
+
+    rows = len(table_rows())
+    back = f"  - actor: {first.stem}\n    relation: {kind}\n    source: {source}\n    locator: para. {paragraph}\n"
+    if re.search(r"^relations:$", other.read_text(encoding="utf-8"), re.M):
+        _edit(other, r"^relations:\n", f"relations:\n{back}")
+    else:
+        _edit(other, r"^aliases: .*\n", lambda m: f"{m[0]}relations:\n{back}")
+    generate_incremental(paths, state)
+    assert len(table_rows()) == rows
+    assert_same_as_full(book, paths, tmp_path, "stated-back")
+
+    elsewhere = "1" if paragraph != "1" else "2"
+    _edit(other, rf"(actor: {first.stem}\n    relation: {kind}\n    source: {source}\n    locator: para\. ){paragraph}$",
+          rf"\g<1>{elsewhere}")
+    _, _, written = generate_incremental(paths, state)
+    assert {"actors/relations.md", f"actors/{first.stem}.md", f"actors/{other_id}.md"} <= set(written)
+    assert len(table_rows()) == rows
+    assert_same_as_full(book, paths, tmp_path, "cited-elsewhere")
+
+    _edit(first, re.escape(stated[0]), "")
+    _, _, written = generate_incremental(paths, state)
+    assert {"actors/relations.md", f"actors/{first.stem}.md", f"actors/{other_id}.md"} <= set(written)
+    assert len(table_rows()) == rows
+    assert_same_as_full(book, paths, tmp_path, "dropped")
+
+
 def _unused(book: Path, key: str, instead: str) -> None:
     """No note names source ``key`` any more: its evidence items go, its citations and other uses name
     ``instead`` (without a locator, which may not fit that source)."""
