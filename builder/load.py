@@ -269,6 +269,8 @@ def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Dia
     for source in sources.values():
         value = source.archive
         loc = source.field_locs.get("archive", source.loc)
+        if not value.strip():
+            continue  # a missing or empty 'archive:' is reported once, by the schema
         problem = archive_path_problem(value)
         if problem:
             diagnostics.append(error(loc, "archive.path", f"archive path '{value}' {problem}",
