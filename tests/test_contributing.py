@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -186,3 +187,84 @@ def test_uncited_paragraphs_use_the_markdown_parser():
                 "- a list item that states a fact\n\nCited paragraph with words [@k].\n\nSee [[a]] and [[b]].\n",
                 Loc("content/x.md", 5))
     assert uncited_paragraphs(body) == [(11, "a list item that states a fact")]
+
+
+# ----------------------------------------------------------------------------- the format's own examples
+
+NOTES_FORMAT = Path(__file__).resolve().parent.parent / "docs" / "notes-format.md"
+README = NOTES_FORMAT.parent.parent / "README.md"
+
+#: Where each example of docs/notes-format.md is written, by the heading it stands under.
+EXAMPLE_PATHS = {"## Actor": "content/actors/kim-jong-un.md", "## Scenario": "content/scenarios/example-scenario.md",
+                 "## Claim": "content/claims/example-claim.md", "## Source": "content/sources/some-bib-key.md",
+                 "## Prose pages": "content/example-page.md"}
+
+#: The placeholders the examples name: bibliography entries, archived texts and one more actor.
+EXAMPLE_BOOK = {
+    "bibliography/examples.bib": (
+        "@online{some-bib-key,\n  title = {An article},\n  organization = {An outlet},\n}\n"
+        "@online{some-key,\n  title = {Another article},\n  organization = {Another outlet},\n}\n"
+        "@report{other-bib-key,\n  title = {A report},\n  institution = {A think tank},\n  type = {Report},\n}\n"
+        "@online{key,\n  title = {K},\n  organization = {O},\n}\n@online{a,\n  title = {A},\n  organization = {O},\n}\n"
+        "@online{b,\n  title = {B},\n  organization = {O},\n}\n"),
+    "bibliography/archive/some-bib-key.txt": "".join(f"Paragraph {n}.\n" for n in range(1, 12))
+    + "It begins with a verbatim passage from the archived text, and goes on.\n",
+    "content/actors/china.md": "---\nname: China\nkind: state\n---\nA state.\n",
+}
+
+
+def _examples() -> dict[str, str]:
+    """The first ```yaml block under each heading of EXAMPLE_PATHS, by the path it is written to."""
+    found: dict[str, str] = {}
+    for section in NOTES_FORMAT.read_text(encoding="utf-8").split("\n## ")[1:]:
+        heading = "## " + section.splitlines()[0]
+        path = next((p for h, p in EXAMPLE_PATHS.items() if heading.startswith(h)), None)
+        if path and "```yaml\n" in section:
+            found[path] = section.split("```yaml\n", 1)[1].split("```", 1)[0].replace("<bib-key>", "some-bib-key")
+    return found
+
+
+def _diagnostics(root: Path, capsys) -> list[dict]:
+    capsys.readouterr()
+    cli.main(["check", "--format", "json", "--root", str(root)])
+    return json.loads(capsys.readouterr().out)
+
+
+def test_every_note_example_of_the_format_checks_clean(book, capsys):
+    examples = _examples()
+    assert set(examples) == set(EXAMPLE_PATHS.values())
+    write_files(book, {**EXAMPLE_BOOK, **examples})
+    problems = [f"{d['path']}:{d['line']}: {d['code']}: {d['message']}" for d in _diagnostics(book, capsys)
+                if d["severity"] == "error"]
+    assert problems == []
+
+
+def test_the_format_s_syntax_examples_check_as_it_says(book, capsys):
+    text = NOTES_FORMAT.read_text(encoding="utf-8")
+    syntax = text.split("## Syntax inside bodies", 1)[1].split("\n## ", 1)[0]
+    spans = re.findall(r"`([^`]+)`", syntax)
+    valid = [s for s in spans if s.startswith(("[@", "[see @", "[-@", "@", "\\@", "[[")) or s == "@key"]
+    assert {"[@key, para. 4]", "[see @a, para. 3; @b]", "[-@key]", "[[north-korea|Pyongyang]]"} <= set(valid)
+    write_files(book, {**EXAMPLE_BOOK, "content/example-page.md": "---\ntitle: Syntax\n---\n"
+                       + "\n\n".join(f"Text {span} text." for span in valid) + "\n"})
+    assert [d for d in _diagnostics(book, capsys) if d["severity"] == "error"] == []
+    # what the section says check reports ('some-bib-key' has an archived text, 'key' none)
+    write_files(book, {"content/sources/some-bib-key.md": "---\nkind: news\nreliability: C\ncredibility: 3\n"
+                       "rationale: Why.\narchive: bibliography/archive/some-bib-key.txt\n---\nAn article.\n"})
+    wrong = {"[@some-bib-key, p. 4]": "cite.locator", "[@some-bib-key, para 4]": "cite.locator",
+             "[@some-bib-key, para. 40]": "cite.locator", "[@key, p. 4] [@key, chapter 2]": None,
+             "[@a, para. 3, @b]": "cite.separator", "([@key])": "cite.parentheses", "[[no-such-note]]": "ref.unknown"}
+    for body, code in wrong.items():
+        write_files(book, {"content/example-page.md": f"---\ntitle: Syntax\n---\nText {body} text.\n"})
+        codes = {d["code"] for d in _diagnostics(book, capsys)
+                 if d["path"] == "content/example-page.md" and d["code"] != "note.orphan"}
+        assert codes == ({code} if code else set()), body
+
+
+def test_every_problem_code_the_docs_name_is_one_the_checker_reports():
+    builder = "".join(p.read_text(encoding="utf-8") for p in (README.parent / "builder").glob("*.py"))
+    pattern = re.compile(r"(?:error|warning)\[([a-z]+\.[a-z-]+)\]|`([a-z]+\.[a-z-]+)`")
+    named = {a or b for doc in (NOTES_FORMAT, README) for a, b in pattern.findall(doc.read_text(encoding="utf-8"))}
+    codes = {name for name in named if not name.endswith((".py", ".md", ".yml", ".txt", ".bib", ".html"))}
+    assert {"yaml.comment", "link.unsafe", "evidence.via"} <= codes
+    assert sorted(code for code in codes if f'"{code}"' not in builder) == []
