@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -268,3 +269,20 @@ def test_every_problem_code_the_docs_name_is_one_the_checker_reports():
     codes = {name for name in named if not name.endswith((".py", ".md", ".yml", ".txt", ".bib", ".html"))}
     assert {"yaml.comment", "link.unsafe", "evidence.via"} <= codes
     assert sorted(code for code in codes if f'"{code}"' not in builder) == []
+
+
+def test_the_readme_s_command_lines_list_every_option_of_each_command():
+    lines = {line.split()[3]: line.removeprefix("python -m builder ")
+             for line in README.read_text(encoding="utf-8").splitlines() if line.startswith("python -m builder ")}
+    commands = cli.parser()._subparsers._group_actions[0].choices
+    assert set(lines) == set(commands)
+
+    def written(command: str) -> set[str]:
+        line = lines[command].replace("[the options of check]", lines["check"])
+        return set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", line))
+
+    for command, sub in commands.items():
+        options = {option: action.help != argparse.SUPPRESS for action in sub._actions
+                   for option in action.option_strings if option not in ("-h", "--help", "--verbose")}
+        shown = {option for option, listed in options.items() if listed}
+        assert shown <= written(command) <= set(options), command
