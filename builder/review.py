@@ -4,18 +4,21 @@ The base revision's content/ and bibliography/ are taken out of git into a
 temporary folder (``git archive``); both books are loaded and linked, and the
 report (Markdown, on stdout) lists:
 
-* claims added, changed and removed, with their evidence balance before → after;
-* sources added (and grades changed), with their Admiralty grade;
+* notes added, changed, renamed (a removed and an added note of one kind, mostly alike) and removed;
+* claims added, changed, renamed and removed, with their evidence balance before → after, and for the
+  claims kept each evidence item removed, added or changed (stance, quote, locator, via, note);
+* sources added, removed, regraded or otherwise changed (note fields, archived text), with their grade;
 * claims that now rest on a single source;
-* paragraphs of body prose without a citation in the notes the change touches;
+* paragraphs of body prose without a citation that the change writes;
 * notes nothing links to;
-* the check's problems, the ones the change brings marked *new*.
+* the check's problems: those the change brings, those the base had already (folded), and how many it fixes.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import io
 import re
 import subprocess
@@ -28,7 +31,7 @@ from . import schema
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .link import Balance, Book, link
 from .load import load
-from .records import Body, Source
+from .records import Body, Claim, Evidence, Source
 from .syntax import parser
 
 BOOK_DIRS = ("content", "bibliography")
@@ -48,21 +51,32 @@ def _git(root: Path, *args: str, text: bool = True):
     return result.stdout
 
 
-def extract_base(root: Path, base: str, target: Path) -> None:
-    """Write the base revision's content/ and bibliography/ (those under ``root``) into ``target``."""
+def _resolve(root: Path, rev: str) -> str | None:
+    result = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                            capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def extract_base(root: Path, base: str, target: Path) -> str:
+    """Write the base revision's content/ and bibliography/ (those under ``root``) into ``target``; return
+    the base commit."""
     top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
-    try:
-        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").strip()
-    except ReviewError:
+    commit = _resolve(root, base)
+    if commit is None:
+        remotes = [line.strip() for line in _git(root, "remote").splitlines() if line.strip()]
+        remote_refs = [f"{remote}/{base}" for remote in remotes if _resolve(root, f"{remote}/{base}")]
+        if remote_refs:
+            raise ReviewError(f"no commit '{base}' in this repository, but there is the remote branch "
+                              f"'{remote_refs[0]}': use --base {remote_refs[0]}")
         raise ReviewError(f"no commit '{base}' in this repository (fetch it first, e.g. "
-                          "'git fetch origin main')") from None
+                          "'git fetch origin main')")
     present = [f"{prefix}{name}" for name in BOOK_DIRS
                if _git(top, "ls-tree", "--name-only", commit, "--", f"{prefix}{name}").strip()]
     target.mkdir(parents=True, exist_ok=True)
     if not present:
-        return
+        return commit
     data = _git(top, "archive", "--format=tar", commit, "--", *present, text=False)
     with tarfile.open(fileobj=io.BytesIO(data)) as archive:
         archive.extractall(target, filter="data")
@@ -71,20 +85,50 @@ def extract_base(root: Path, base: str, target: Path) -> None:
             source = target / prefix / name
             if source.exists():
                 source.rename(target / name)
+    return commit
+
+
+IGNORED_FIELDS = ("loc", "field_locs", "id", "claim", "index")
+"""Fields that say where a note or an item is, not what it says (so moved lines and renames are not changes)."""
+RENAME_SIMILARITY = 0.5
+"""A removed and an added note of the same kind this alike (0–1, as git's default) are one note renamed."""
+QUOTE_WORDS = 25
+"""Quotes in the evidence changes are cut after this many words."""
+COLLAPSE_OVER = 10
+"""A list longer than this is folded (``<details>``) in the pull request's comment."""
 
 
 def _signature(value):
-    """A note's content without its places in the file (so moved lines are not changes)."""
+    """A note's content without its places in the file and its id (so moved lines are not changes)."""
     if isinstance(value, Body):
         return value.text
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return tuple((f.name, _signature(getattr(value, f.name))) for f in dataclasses.fields(value)
-                     if f.name not in ("loc", "field_locs"))
+                     if f.name not in IGNORED_FIELDS)
     if isinstance(value, (list, tuple)):
         return tuple(_signature(v) for v in value)
     if isinstance(value, dict):
         return tuple(sorted((k, _signature(v)) for k, v in value.items()))
     return value
+
+
+def renames(base: Book, head: Book, added: list[str], removed: list[str]) -> dict[str, str]:
+    """{new id: old id} for each removed note that an added note of the same kind is at least
+    RENAME_SIMILARITY alike (best pairs first)."""
+    pairs = []
+    for old in removed:
+        old_text = repr(_signature(base.notes[old]))
+        for new in added:
+            if type(head.notes[new]) is type(base.notes[old]):
+                ratio = difflib.SequenceMatcher(None, old_text, repr(_signature(head.notes[new])),
+                                                autojunk=False).ratio()
+                if ratio >= RENAME_SIMILARITY:
+                    pairs.append((-ratio, old, new))
+    found: dict[str, str] = {}
+    for _, old, new in sorted(pairs):
+        if new not in found and old not in found.values():
+            found[new] = old
+    return found
 
 
 def balance_text(balance: Balance | None) -> str:
@@ -103,8 +147,13 @@ def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").replace("<", "&lt;").split())
 
 
-def uncited_paragraphs(body: Body) -> list[tuple[int, str]]:
-    """(file line, first words) of each paragraph of body prose that cites nothing."""
+def _short(text: str, words: int = QUOTE_WORDS) -> str:
+    parts = text.split()
+    return _cell(" ".join(parts[:words]) + (" …" if len(parts) > words else ""))
+
+
+def _uncited(body: Body) -> list[tuple[int, str, str]]:
+    """(file line, first words, whole text) of each paragraph of body prose that cites nothing."""
     found = []
     tokens = parser().parse(body.text)
     for index, token in enumerate(tokens):
@@ -119,37 +168,121 @@ def uncited_paragraphs(body: Body) -> list[tuple[int, str]]:
             continue
         words = inline.content.split()
         excerpt = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
-        found.append((body.loc.line + token.map[0], excerpt))
+        found.append((body.loc.line + token.map[0], excerpt, " ".join(words)))
     return found
+
+
+def uncited_paragraphs(body: Body) -> list[tuple[int, str]]:
+    """(file line, first words) of each paragraph of body prose that cites nothing."""
+    return [(line, excerpt) for line, excerpt, _ in _uncited(body)]
+
+
+def _evidence_item(item: Evidence) -> str:
+    return f"`{item.source}`, {item.locator} — “{_short(item.quote)}”"
+
+
+def evidence_changes(before: Claim, after: Claim) -> list[str]:
+    """What happened to a claim's evidence items: removed, added, or changed (stance, quote, locator …)."""
+    old, new = list(before.evidence), list(after.evidence)
+    for item in list(old):  # unchanged items, wherever they moved
+        match = next((n for n in new if _signature(n) == _signature(item)), None)
+        if match is not None:
+            old.remove(item)
+            new.remove(match)
+    lines = []
+    for same in (lambda a, b: (a.source, a.quote) == (b.source, b.quote),
+                 lambda a, b: (a.source, a.locator) == (b.source, b.locator)):
+        for item in list(old):
+            match = next((n for n in new if same(item, n)), None)
+            if match is None:
+                continue
+            old.remove(item)
+            new.remove(match)
+            what = []
+            if item.stance != match.stance:
+                what.append(f"stance {item.stance} → **{match.stance}**")
+            stance = "" if item.stance != match.stance else f"{match.stance}, "
+            if item.quote != match.quote:
+                what.append(f"quote was “{_short(item.quote)}”")
+            if item.locator != match.locator:
+                what.append(f"locator was {item.locator}")
+            if item.via != match.via:
+                what.append(f"via {', '.join(item.via) or '—'} → {', '.join(match.via) or '—'}")
+            if item.note != match.note:
+                what.append("note reworded")
+            lines.append(f"changed ({'; '.join(what)}): {stance}{_evidence_item(match)}")
+    lines += [f"**removed**: {item.stance}, {_evidence_item(item)}" for item in old]
+    lines += [f"added: {item.stance}, {_evidence_item(item)}" for item in new]
+    return lines
 
 
 def _problem_key(d: Diagnostic) -> tuple:
     return (d.loc.path, d.severity, d.code, d.message)
 
 
-def report(base: Book, head: Book, base_name: str) -> str:
-    out: list[str] = [f"## Book review: this change against `{base_name}`", ""]
+def _folded(lines: list[str], summary: str) -> list[str]:
+    """``lines`` as they are, or folded under ``summary`` when there are more than COLLAPSE_OVER."""
+    if len(lines) <= COLLAPSE_OVER:
+        return lines
+    return [f"<details><summary>{summary}</summary>", "", *lines, "", "</details>"]
+
+
+def _source_changes(base: Book, head: Book, key: str) -> list[str]:
+    """What changed in a source kept by the change: its grade, note fields, archived text."""
+    old, new = base.sources[key], head.sources[key]
+    what = []
+    if (old.reliability, old.credibility) != (new.reliability, new.credibility):
+        what.append(f"regraded from {old.reliability}{old.credibility}")
+    fields = [f.name for f in dataclasses.fields(new) if f.name not in IGNORED_FIELDS + ("reliability", "credibility")
+              and _signature(getattr(old, f.name)) != _signature(getattr(new, f.name))]
+    if fields:
+        what.append("changed " + ", ".join("body" if name == "body" else f"`{name}`" for name in fields))
+    old_text, new_text = base.loaded.archives.get(old.archive), head.loaded.archives.get(new.archive)
+    if old_text is not None and new_text is not None and old_text.paragraphs != new_text.paragraphs:
+        what.append("archived text changed")
+    return what
+
+
+def report(base: Book, head: Book, base_name: str, commit: str = "") -> str:
+    shown = f"`{base_name}`"
+    if commit and not commit.startswith(base_name):
+        shown += f" (`{commit[:7]}`)"
+    elif commit:
+        shown = f"`{commit[:7]}`"
+    out: list[str] = [f"## Book review: this change against {shown}", ""]
     b_notes, h_notes = base.notes, head.notes
     added = sorted(set(h_notes) - set(b_notes))
     removed = sorted(set(b_notes) - set(h_notes))
+    renamed = renames(base, head, added, removed)  # new id: old id
+    added = [i for i in added if i not in renamed]
+    removed = [i for i in removed if i not in renamed.values()]
+    old_id = {i: renamed.get(i, i) for i in h_notes}
     changed = sorted(i for i in set(h_notes) & set(b_notes)
                      if type(h_notes[i]) is not type(b_notes[i]) or _signature(h_notes[i]) != _signature(b_notes[i]))
+    touched = set(changed) | {new for new, old in renamed.items() if _signature(h_notes[new]) != _signature(b_notes[old])}
     errors = [d for d in head.diagnostics if d.severity == "error"]
     warnings = [d for d in head.diagnostics if d.severity != "error"]
-    out.append(f"{len(added)} note(s) added, {len(changed)} changed, {len(removed)} removed · "
+    out.append(f"{len(added)} note(s) added, {len(changed)} changed, {len(renamed)} renamed, {len(removed)} removed · "
                f"check: {len(errors)} error(s), {len(warnings)} warning(s)")
     out.append("")
     for label, ids in (("Added", added), ("Changed", changed), ("Removed", removed)):
         if ids:
             out.append(f"- {label}: " + ", ".join(f"`{i}`" for i in ids))
+    if renamed:
+        out.append("- Renamed: " + ", ".join(
+            f"`{old}` → `{new}`" + (" (and changed)" if new in touched else "")
+            for new, old in sorted(renamed.items(), key=lambda pair: pair[1])))
     out.append("")
 
     # claims
-    claim_rows = []
-    for claim_id in sorted(set(head.claims) | set(base.claims)):
-        before, after = base.balances.get(claim_id), head.balances.get(claim_id)
+    claim_rows, evidence_lines = [], []
+    for claim_id in sorted(set(head.claims) | (set(base.claims) - set(renamed.values()))):
+        was = old_id.get(claim_id, claim_id)
+        before, after = base.balances.get(was), head.balances.get(claim_id)
         if claim_id in added or claim_id in removed:
             status = "added" if claim_id in added else "removed"
+        elif claim_id in renamed:
+            status = f"renamed from `{was}`"
         elif claim_id in changed or before != after:
             status = "changed"
         else:
@@ -157,79 +290,98 @@ def report(base: Book, head: Book, base_name: str) -> str:
         claim = head.claims.get(claim_id) or base.claims[claim_id]
         claim_rows.append(f"| {status} | `{claim_id}` | {_cell(claim.statement)} | {balance_text(before)} | "
                           f"{balance_text(after)} |")
+        if claim_id in head.claims and was in base.claims:
+            changes = evidence_changes(base.claims[was], head.claims[claim_id])
+            if changes:
+                evidence_lines.append(f"- `{claim_id}`")
+                evidence_lines += [f"  - {line}" for line in changes]
     out += ["### Claims", ""]
     if claim_rows:
         out += ["| | claim | statement | before | after |", "|---|---|---|---|---|", *claim_rows]
     else:
         out.append("No claim is added, changed or removed.")
     out.append("")
+    if evidence_lines:
+        out += ["Evidence changed in the claims kept:", "", *evidence_lines, ""]
 
     # sources
     source_rows = []
     for key in sorted(head.sources):
         source = head.sources[key]
-        old = base.sources.get(key)
-        if old is None:
+        if key not in base.sources:
             source_rows.append(f"| added | `{key}` | {source.kind} | {grade_text(source)} | {_cell(source.rationale)} |")
-        elif (old.reliability, old.credibility) != (source.reliability, source.credibility):
-            source_rows.append(f"| regraded from {old.reliability}{old.credibility} | `{key}` | {source.kind} | "
-                               f"{grade_text(source)} | {_cell(source.rationale)} |")
+        elif what := _source_changes(base, head, key):
+            source_rows.append(f"| {'; '.join(what)} | `{key}` | {source.kind} | {grade_text(source)} | "
+                               f"{_cell(source.rationale)} |")
     for key in sorted(set(base.sources) - set(head.sources)):
         source_rows.append(f"| removed | `{key}` | {base.sources[key].kind} | {grade_text(base.sources[key])} | |")
     out += ["### Sources", ""]
     if source_rows:
         out += ["| | source | kind | grade | rationale |", "|---|---|---|---|---|", *source_rows]
     else:
-        out.append("No source is added, regraded or removed.")
+        out.append("No source is added, changed or removed.")
     out.append("")
 
     # single source
     single = [claim_id for claim_id, balance in sorted(head.balances.items()) if balance.single_source and
-              not (claim_id in base.balances and base.balances[claim_id].single_source)]
+              not (old_id.get(claim_id, claim_id) in base.balances
+                   and base.balances[old_id.get(claim_id, claim_id)].single_source)]
     out += ["### Claims now resting on a single source", ""]
     out += [f"- `{c}` — {_cell(head.claims[c].statement)} ({balance_text(head.balances[c])})" for c in single] \
         or ["None."]
     out.append("")
 
-    # uncited prose
+    # uncited prose: only paragraphs the change writes (those the base had uncited already are not news)
     uncited = []
-    for note_id in sorted(set(added) | set(changed)):
+    for note_id in sorted(set(added) | touched):
         note = h_notes[note_id]
-        for line, excerpt in uncited_paragraphs(note.body):
-            uncited.append(f"- {note.body.loc.path}:{line} — “{_cell(excerpt)}”")
-    out += ["### Prose without a citation in the notes this change touches", ""]
-    out += uncited or ["None: every paragraph of body prose cites a source."]
+        before = b_notes.get(old_id.get(note_id, note_id))
+        known = {text for _, _, text in _uncited(before.body)} if before is not None else set()
+        for line, excerpt, text in _uncited(note.body):
+            if text not in known:
+                uncited.append(f"- {note.body.loc.path}:{line} — “{_cell(excerpt)}”")
+    out += ["### Prose without a citation that this change writes", ""]
+    out += _folded(uncited, f"{len(uncited)} paragraphs") or ["None: every paragraph it writes cites a source."]
     out.append("")
 
     # orphans
     orphans = [n for n in sorted(h_notes) if n != "index" and not head.backlinks.get(n)]
     out += ["### Notes nothing links to", ""]
-    out += [f"- `{n}` ({h_notes[n].loc.path}){' — **new**' if n in added else ''}" for n in orphans] or ["None."]
+    out += _folded([f"- `{n}` ({h_notes[n].loc.path}){' — **new**' if n in added else ''}" for n in orphans],
+                   f"{len(orphans)} notes") or ["None."]
     out.append("")
 
-    # problems
-    known = {_problem_key(d) for d in base.diagnostics}
+    # problems: the ones the change brings, then the ones the base had already, then the ones it fixes
+    renamed_paths = {b_notes[old].loc.path: h_notes[new].loc.path for new, old in renamed.items()}
+    known = {(renamed_paths.get(d.loc.path, d.loc.path), *_problem_key(d)[1:]) for d in base.diagnostics}
     problems = sorted_diagnostics(head.diagnostics)
+    fresh = [d for d in problems if _problem_key(d) not in known]
+    kept = [d for d in problems if _problem_key(d) in known]
+    now = {_problem_key(d) for d in head.diagnostics}
+    fixed = sorted({k for k in known if k not in now})
     out += ["### Problems found by `check`", ""]
     if problems:
-        fresh = sum(_problem_key(d) not in known for d in problems)
-        out.append(f"{len(problems)} problem(s), {fresh} of them new with this change:")
-        out.append("")
-        out.append("```text")
-        out += [("new  " if _problem_key(d) not in known else "     ") + d.format() for d in problems]
-        out.append("```")
+        out.append(f"{len(problems)} problem(s): {len(fresh)} new with this change, {len(kept)} the base had already.")
     else:
         out.append("None: the book passes the check.")
+    if fixed:
+        out.append(f"This change fixes {len(fixed)} problem(s) of the base.")
     out.append("")
+    if fresh:
+        out += ["New with this change:", "", "```text", *(d.format() for d in fresh), "```", ""]
+    if kept:
+        block = ["```text", *(d.format() for d in kept), "```"]
+        out += [f"<details><summary>{len(kept)} problem(s) the base had already</summary>", "", *block, "",
+                "</details>", ""]
     return "\n".join(out)
 
 
 def review(root: Path, base: str) -> str:
     """The review report of the working tree at ``root`` against revision ``base``."""
     with tempfile.TemporaryDirectory(prefix="book-review-") as tmp:
-        extract_base(root, base, Path(tmp))
+        commit = extract_base(root, base, Path(tmp))
         base_book = link(load(Path(tmp)))
-    return report(base_book, link(load(root)), base)
+    return report(base_book, link(load(root)), base, commit)
 
 
 def cmd_review(args) -> int:

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -177,8 +178,72 @@ def test_review_reports_what_a_change_does(book, capsys):
     assert "content/claims/report-claim.md:10 — “This paragraph states a fact and cites nothing at all here.”" in report
     assert "This one cites" not in report
     assert "- `report-claim` (content/claims/report-claim.md) — **new**" in report
-    assert "new  content/claims/report-claim.md: warning[note.orphan]" in report
+    new_problems = report.split("New with this change:", 1)[1].split("```", 2)[1]
+    assert "content/claims/report-claim.md: warning[note.orphan]" in new_problems
     assert cli.main(["review", "--base", "no-such-rev", "--root", str(book)]) == cli.EXIT_USAGE
+
+
+def test_review_names_the_remote_branch_when_the_local_one_is_missing(book, tmp_path, capsys):
+    """In a fresh clone there is no local 'main', only 'origin/main': the error says which --base to give."""
+    _git(book, "init", "-q", "-b", "main")
+    _git(book, "add", "-A")
+    _git(book, "commit", "-qm", "base")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(book), str(clone)], check=True, capture_output=True)
+    _git(clone, "checkout", "-qb", "my-change")
+    _git(clone, "branch", "-qD", "main")
+    assert cli.main(["review", "--base", "main", "--root", str(clone)]) == cli.EXIT_USAGE
+    assert "use --base origin/main" in capsys.readouterr().err
+    assert cli.main(["review", "--base", "origin/main", "--root", str(clone)]) == 0
+
+
+REVIEW_GOLDEN = Path(__file__).resolve().parent / "fixtures" / "review" / "scripted-change.md"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_review_of_a_scripted_change_is_exactly_the_golden_report(book, capsys):
+    """A pull request that renames a claim and changes its evidence, removes and rewrites evidence in another,
+    regrades a source, adds a claim and fixes the base's problem: the exact Markdown the reviewer reads."""
+    claims = book / "content" / "claims"
+    _edit(claims / "north-korea-could-attack-during-taiwan-war.md", "locator: para. 1\n", "locator: para. 3\n")
+    _git(book, "init", "-q")
+    _git(book, "add", "-A")
+    _git(book, "commit", "-qm", "base, with a wrong locator")
+    _git(book, "tag", "base")
+    # the pull request
+    _git(book, "mv", "content/claims/north-korea-could-attack-during-taiwan-war.md",
+         "content/claims/north-korea-could-attack-if-taiwan-war.md")
+    renamed = claims / "north-korea-could-attack-if-taiwan-war.md"
+    _edit(renamed, "locator: para. 3\n", "locator: para. 1\n")
+    _edit(renamed, "stance: qualifies", "stance: contradicts")
+    _edit(book / "content" / "scenarios" / "second-front.md", "north-korea-could-attack-during-taiwan-war",
+          "north-korea-could-attack-if-taiwan-war")
+    troops = claims / "north-korean-troops-to-donetsk.md"
+    _edit(troops, "quote: Reports of North Korean troops on Russian soil have caused anxieties in some quarters to "
+                  "soar.", "quote: Reports of North Korean troops on Russian soil")
+    text = troops.read_text(encoding="utf-8")
+    troops.write_text(text[:text.index("  - source: anbound-nd")] + text[text.index("  - source: scmp-nd"):],
+                      encoding="utf-8")
+    _edit(book / "content" / "sources" / "scmp-nd.md", "credibility: 4", "credibility: 3")
+    write_files(book, {"content/claims/peninsula-drawn-into-conflict.md": (
+        "---\nstatement: The whole Korean peninsula could be drawn into a broader conflict.\n"
+        "actors: [north-korea, south-korea]\nevidence:\n  - source: scmp-nd\n    stance: supports\n"
+        "    quote: The worry is that the entire Korean peninsula could be drawn into a broader conflict.\n"
+        "    locator: para. 11\n---\nSeen from [[south-korea]], this is the worry [@scmp-nd, para. 11].\n\n"
+        "This paragraph states something and cites nothing at all.\n")})
+    _edit(book / "content" / "index.md", "Start with [[second-front]]",
+          "Start with [[second-front]] or [[peninsula-drawn-into-conflict]]")
+    assert cli.main(["review", "--base", "base", "--root", str(book)]) == 0
+    report = re.sub(r"\(`[0-9a-f]{7}`\)", "(`BASE`)", capsys.readouterr().out, count=1)
+    if os.environ.get("UPDATE_GOLDEN"):
+        REVIEW_GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        REVIEW_GOLDEN.write_text(report, encoding="utf-8")
+    assert report == REVIEW_GOLDEN.read_text(encoding="utf-8")
 
 
 def test_uncited_paragraphs_use_the_markdown_parser():
