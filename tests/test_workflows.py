@@ -81,3 +81,36 @@ def test_deploy_workflow_publishes_pages():
 def test_pre_commit_hook_runs_the_checker():
     hooks = [h for repo in _load(PROJECT / ".pre-commit-config.yaml")["repos"] for h in repo["hooks"]]
     assert any(h["entry"] == "python -m builder check" and h["language"] == "system" for h in hooks)
+
+
+def _stub(folder, name, script):
+    path = folder / name
+    path.write_text("#!/bin/bash\n" + script + "\n", encoding="utf-8")
+    path.chmod(0o755)
+
+
+@pytest.mark.parametrize("uid", ["1001", "0"])
+def test_book_installs_missing_system_libraries_through_sudo_on_a_ci_runner(tmp_path, uid):
+    """GitHub Actions' runners do not run as root but have passwordless sudo: ./book must still install
+    Pango and the fonts WeasyPrint needs (as root it calls apt-get directly)."""
+    import shutil
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy2(PROJECT / "book", project / "book")
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    log = tmp_path / "log"
+    for tool in ("grep", "dirname", "env", "cat"):
+        (stubs / tool).symlink_to(shutil.which(tool))
+    _stub(stubs, "id", f"echo {uid}")
+    _stub(stubs, "ldconfig", "exit 0")
+    _stub(stubs, "sudo", f'echo "sudo $*" >> {log}; [ "$1" = -n ] && shift; [ "$1" = true ] && exit 0; exec "$@"')
+    _stub(stubs, "apt-get", f'echo "apt-get $*" >> {log}')
+    _stub(stubs, "no-python", "exit 1")  # stops ./book right after the system packages
+    result = subprocess.run(["/bin/bash", str(project / "book"), "build"], capture_output=True, text=True,
+                            env={"PATH": str(stubs), "PYTHON": str(stubs / "no-python")})
+    assert result.returncode != 0
+    calls = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    install = [c for c in calls if c.startswith("apt-get install")]
+    assert install and "libpangoft2-1.0-0" in install[0] and "fonts-dejavu-core" in install[0], calls
+    assert any(c.startswith("sudo -n") for c in calls) == (uid != "0"), calls
