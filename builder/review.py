@@ -376,6 +376,30 @@ def report(base: Book, head: Book, base_name: str, commit: str = "") -> str:
     return "\n".join(out)
 
 
+def fitted(text: str, max_chars: int | None) -> str:
+    """The report, or its first sections that fit in ``max_chars`` with a note naming those left out (a pull
+    request comment on GitHub holds at most 65,536 characters). Whole sections only, so no table or code block is
+    cut in two."""
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    head, *sections = text.split("\n### ")
+    kept, left_out = [head], []
+    for section in sections:
+        if left_out or len("\n### ".join([*kept, section])) + CUT_NOTE_ROOM > max_chars:
+            left_out.append(section.split("\n", 1)[0])
+        else:
+            kept.append(section)
+    note = (f"*The report is cut to fit {max_chars:,} characters: left out here: "
+            + "; ".join(left_out) + ". Run `python -m builder review` for all of it.*")
+    return "\n### ".join(kept).rstrip("\n") + "\n\n" + note + "\n"
+
+
+CUT_NOTE_ROOM = 1_000
+"""Characters kept free for the note that says which sections were left out."""
+MIN_MAX_CHARS = 2_000
+"""The least ``--max-chars`` that leaves room for the summary and that note."""
+
+
 def review(root: Path, base: str) -> str:
     """The review report of the working tree at ``root`` against revision ``base``."""
     with tempfile.TemporaryDirectory(prefix="book-review-") as tmp:
@@ -385,12 +409,15 @@ def review(root: Path, base: str) -> str:
 
 
 def cmd_review(args) -> int:
+    if args.max_chars is not None and args.max_chars < MIN_MAX_CHARS:
+        print(f"error: --max-chars {args.max_chars} is too small: give at least {MIN_MAX_CHARS:,}", file=sys.stderr)
+        return 2
     try:
         text = review(Path(args.root), args.base)
     except (ReviewError, OSError) as exc:
         print(f"error: cannot read the base revision '{args.base}': {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(text)
+    sys.stdout.write(fitted(text, args.max_chars))
     return 0
 
 
@@ -398,5 +425,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     review_parser = sub.add_parser("review", help="report, in Markdown, what a change does to the book")
     review_parser.add_argument("--base", required=True, help="the revision to compare with (e.g. origin/main)")
     review_parser.add_argument("--root", default=".", help="the book's folder (holds content/ and bibliography/)")
+    review_parser.add_argument("--max-chars", type=int, metavar="N",
+                               help="leave out whole sections from the end so that the report fits in N characters "
+                                    "(a GitHub comment holds 65,536)")
     review_parser.set_defaults(func=cmd_review)
     return review_parser

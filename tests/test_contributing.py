@@ -246,6 +246,35 @@ def test_review_of_a_scripted_change_is_exactly_the_golden_report(book, capsys):
     assert report == REVIEW_GOLDEN.read_text(encoding="utf-8")
 
 
+def test_a_review_too_long_for_a_comment_leaves_out_whole_sections_and_says_which(book, capsys):
+    """A large change gives a report longer than a GitHub comment takes (65,536 characters): with --max-chars the
+    report keeps the sections that fit, whole, and ends by naming those left out."""
+    _git(book, "init", "-q")
+    _git(book, "add", "-A")
+    _git(book, "commit", "-qm", "base")
+    write_files(book, {f"content/claims/claim-{number:03}.md": (
+        f"---\nstatement: Claim number {number} of a large change, said at some length to fill the table.\n"
+        "actors: [north-korea]\nevidence:\n  - source: scmp-nd\n    stance: supports\n"
+        "    quote: Reports of North Korean troops on Russian soil\n    locator: para. 7\n---\n"
+        f"An uncited paragraph about claim {number}, long enough to be listed by the review.\n")
+        for number in range(120)})
+    assert cli.main(["review", "--base", "HEAD", "--root", str(book)]) == 0
+    whole = capsys.readouterr().out
+    assert len(whole) > 20_000
+    assert cli.main(["review", "--base", "HEAD", "--root", str(book), "--max-chars", "20000"]) == 0
+    cut = capsys.readouterr().out
+    assert len(cut) <= 20_000
+    kept, note = cut.rstrip("\n").rsplit("\n\n", 1)
+    assert whole.startswith(kept)  # the sections kept are whole, in their order
+    left_out = [section.split("\n", 1)[0] for section in whole[len(kept):].split("\n### ")[1:]]
+    assert left_out and note == ("*The report is cut to fit 20,000 characters: left out here: " + "; ".join(left_out)
+                                 + ". Run `python -m builder review` for all of it.*")
+    assert cli.main(["review", "--base", "HEAD", "--root", str(book), "--max-chars", str(len(whole))]) == 0
+    assert capsys.readouterr().out == whole  # a report that fits is left whole
+    assert cli.main(["review", "--base", "HEAD", "--root", str(book), "--max-chars", "100"]) == cli.EXIT_USAGE
+    assert "--max-chars 100 is too small: give at least 2,000" in capsys.readouterr().err
+
+
 def test_uncited_paragraphs_use_the_markdown_parser():
     from builder.diagnostics import Loc
     from builder.records import Body
