@@ -35,6 +35,8 @@ class BuildState:
     """The last book that built."""
     rendered: Rendered | None = None
     """Its pages."""
+    settings: object = None
+    """The book settings (``extra.book`` and others in mkdocs.yml) it was rendered with."""
 
 
 def _forward_links(book: Book) -> dict[str, set[str]]:
@@ -104,8 +106,8 @@ def _generate_incremental(paths: Paths, state: BuildState, strict: bool) -> tupl
     book, references = link_and_format(load(paths.root, state.files), strict, state.links, state.references,
                                        problems=problems)
     only = None
-    if state.book is not None and state.rendered is not None:
-        only = affected_pages(state.book, book, settings)
+    if state.book is not None and state.rendered is not None and state.settings == settings:
+        only = affected_pages(state.book, book, settings)  # other settings may change any page
     fresh = render(book, settings, references, only, compiled_templates=paths.cache / "templates")
     written = write_pages(paths.docs, fresh)  # only the pages just rendered; stale ones go by fresh.chapters
     pages = fresh.pages
@@ -113,5 +115,5 @@ def _generate_incremental(paths: Paths, state: BuildState, strict: bool) -> tupl
         pages = {path: state.rendered.pages[path] for path in fresh.chapters if path in state.rendered.pages}
         pages.update(fresh.pages)
     rendered = Rendered(pages, fresh.nav, fresh.chapters, fresh.references)
-    state.book, state.rendered = book, rendered
+    state.book, state.rendered, state.settings = book, rendered, settings
     return book, rendered, written

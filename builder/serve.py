@@ -46,9 +46,14 @@ def may_change_the_book(root: str, path: str) -> bool:
 
 
 def snapshot(paths: Paths) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of every input file, to notice edits."""
+    """(mtime, size) of every input file and of the settings file, to notice edits."""
     state = {}
     root = os.fspath(paths.root)
+    try:
+        stat = paths.config.stat()
+        state[str(paths.config)] = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        pass
     for folder in (paths.root / name for name in INPUT_FOLDERS):
         if folder.is_dir():
             for path in folder.rglob("*"):
@@ -97,8 +102,10 @@ class EditObserver(Observer):
 
 def _start_observer(paths: Paths, changed: threading.Event):
     """An observer that sets ``changed`` on every edit under the input folders, including folders created
-    after it started; None when the system cannot report file events (then the folders are polled)."""
+    after it started, and of the settings file (its ``extra.book`` shapes the pages); None when the system
+    cannot report file events (then the folders are polled)."""
     root = os.fspath(paths.root)
+    config = os.fspath(paths.config)
     inputs = {os.path.join(root, name) for name in INPUT_FOLDERS}
     observer = EditObserver()
     watched: set[str] = set()
@@ -112,7 +119,7 @@ def _start_observer(paths: Paths, changed: threading.Event):
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
             touched = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")}
-            if any(may_change_the_book(root, path) for path in touched if path):
+            if config in touched or any(may_change_the_book(root, path) for path in touched if path):
                 if inputs - watched:
                     watch_inputs()  # content/ or bibliography/ may have just been made
                 changed.set()
@@ -120,6 +127,8 @@ def _start_observer(paths: Paths, changed: threading.Event):
     handler = Handler()
     try:
         observer.schedule(handler, root, recursive=False)  # to see content/ or bibliography/ being made
+        if os.path.dirname(config) != root:  # the settings file, which editors may replace by another
+            observer.schedule(handler, os.path.dirname(config), recursive=False)
         watch_inputs()
         observer.start()
     except OSError:  # e.g. the limit on inotify watches reached
@@ -164,7 +173,7 @@ def hear_page_edits(server, config):
 
 def watch(paths: Paths, on_change: Callable[[], None], stop: threading.Event,
           ready: threading.Event | None = None) -> None:
-    """Call ``on_change`` after each edit under content/ or bibliography/, until ``stop`` is set; ``ready`` is
+    """Call ``on_change`` after each edit under content/ or bibliography/ or of the settings file, until ``stop`` is set; ``ready`` is
     set once every later edit will be seen.
 
     File events (inotify, FSEvents …, through watchdog) start a rebuild at once and cost nothing while

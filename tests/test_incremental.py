@@ -218,6 +218,25 @@ def test_each_kind_of_edit_matches_a_full_build(edit, book, tmp_path):
     assert_same_as_full(book, paths, tmp_path, "edit")
 
 
+def test_a_changed_book_setting_renders_every_page_as_a_full_build_does(book, tmp_path):
+    """``extra.book`` in mkdocs.yml edited while serving (more claims per table page, fewer notes in the
+    navigation): the pages are those a full build with the new settings writes, though no note changed."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    paths = Paths.for_root(book, config, build=tmp_path / "incremental")
+    state = BuildState()
+    generate_incremental(paths, state)
+    before = tree(paths.docs)
+    settings = config.read_text(encoding="utf-8")
+    config.write_text(settings.replace("extra:\n  book:\n", "extra:\n  book:\n    matrix_claims_per_page: 7\n", 1)
+                      .replace("nav_notes_limit: 200", "nav_notes_limit: 3"), encoding="utf-8")
+    _, _, written = generate_incremental(paths, state)
+    assert written and tree(paths.docs) != before
+    assert_same_as_from_scratch(book, paths.docs, tmp_path / "full", config)
+    assert (paths.build / "nav.yml").read_text(encoding="utf-8") == (tmp_path / "full" / "nav.yml").read_text(
+        encoding="utf-8")
+
+
 def test_a_relation_stated_back_on_the_other_note_rebuilds_both_actors_and_the_relations_page(book, tmp_path):
     """One actor's note states an alliance (or another symmetric relation); the other actor's note states it back,
     then from another paragraph, then the first note drops it. The relations page lists it once throughout, and

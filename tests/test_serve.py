@@ -87,14 +87,14 @@ def test_served_pages_say_when_the_book_has_errors_and_stop_when_fixed(minimal_b
 class Watching:
     """``serve.watch`` running in a thread, counting the rebuilds it asks for."""
 
-    def __init__(self, root):
+    def __init__(self, root, config=CONFIG):
         from builder import serve
         from builder.pipeline import Paths
 
         self.calls = threading.Semaphore(0)
         self.stop = threading.Event()
         ready = threading.Event()
-        self.thread = threading.Thread(target=serve.watch, args=(Paths.for_root(root, CONFIG), self.on_change,
+        self.thread = threading.Thread(target=serve.watch, args=(Paths.for_root(root, config), self.on_change,
                                                                  self.stop, ready), daemon=True)
         self.thread.start()
         assert ready.wait(timeout=20)
@@ -115,8 +115,8 @@ class Watching:
 def watching(minimal_book):
     started = []
 
-    def start(root=minimal_book):
-        started.append(Watching(root))
+    def start(root=minimal_book, config=CONFIG):
+        started.append(Watching(root, config))
         return started[-1]
 
     yield start
@@ -176,6 +176,34 @@ def test_without_file_events_the_folders_are_polled(minimal_book, watching, monk
     watcher = watching()
     note = minimal_book / "content" / "actors" / "russia.md"
     note.write_text(note.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert watcher.rebuilt()
+
+
+@pytest.mark.parametrize("events", [True, False], ids=["file events", "polling"])
+@pytest.mark.parametrize("where", ["in the book", "elsewhere"])
+def test_an_edit_of_the_settings_file_asks_for_a_rebuild(minimal_book, watching, monkeypatch, tmp_path, events,
+                                                          where):
+    """mkdocs.yml holds the book's settings (extra.book), which shape the pages: editing it while serving
+    rebuilds them, whether it is the book's own or one given with --config, saved in place or by an editor
+    that writes a new file and renames it over the old one."""
+    from builder import serve
+
+    if not events:
+        monkeypatch.setattr(serve, "_start_observer", lambda paths, changed: None)
+    config = (minimal_book if where == "in the book" else tmp_path / "settings") / "mkdocs.yml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    watcher = watching(config=config)
+    config.write_text(config.read_text(encoding="utf-8").replace("nav_notes_limit: 200", "nav_notes_limit: 20"),
+                      encoding="utf-8")
+    assert watcher.rebuilt()
+    while watcher.rebuilt(seconds=1.5):
+        pass
+    (config.parent / "other.yml").write_text("site_name: Another\n", encoding="utf-8")  # beside it, not read
+    assert not watcher.rebuilt(seconds=1.5)
+    replacement = config.with_name(".mkdocs.yml.tmp")
+    replacement.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    replacement.replace(config)
     assert watcher.rebuilt()
 
 
