@@ -199,6 +199,44 @@ def watch(paths: Paths, on_change: Callable[[], None], stop: threading.Event,
         observer.join()
 
 
+class ServedSite:
+    """What mkdocs' last rebuild of the served site was made from (``site_hooks.py``).
+
+    ``serve`` has mkdocs rebuild only the pages whose Markdown changed (its "dirty" builds), but every page
+    also shows the navigation (the tabs, the sidebar, the previous and next page) and the settings (the site's
+    name, the theme): when either changed, every page is rebuilt. And a page whose note was deleted or renamed
+    is removed from the served site, which mkdocs leaves in place. mkdocs loads its hooks afresh for each
+    rebuild, so this is kept here, in a module loaded once."""
+
+    def __init__(self) -> None:
+        self.made_from: tuple | None = None
+        """The navigation and the settings file's text of the last rebuild."""
+        self.pages: set[str] = set()
+        """The HTML files of the pages of the last rebuild."""
+        self.building: set[str] = set()
+        """Those of the rebuild under way."""
+
+    def rebuild_all(self, nav: list, config_file: str | None) -> bool:
+        """Whether every page must be rebuilt: the navigation or the settings changed since the last rebuild."""
+        try:
+            settings = Path(config_file).read_bytes() if config_file else b""
+        except OSError:
+            settings = b""
+        made_from = (json.dumps(nav, sort_keys=True), settings)
+        changed = self.made_from is not None and made_from != self.made_from
+        self.made_from = made_from
+        return changed
+
+    def built(self) -> set[str]:
+        """The HTML files of pages the last rebuild had and the one just done has not (to be removed)."""
+        gone = self.pages - self.building
+        self.pages = self.building
+        return gone
+
+
+SERVED_SITE = ServedSite()
+
+
 def problems_file(docs: Path) -> Path:
     """What the book's last rebuild found wrong, for the site's pages to show (``site_hooks.py``): beside
     build/docs, in a folder of its own that mkdocs' server watches."""

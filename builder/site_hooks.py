@@ -6,6 +6,9 @@ this book. Compiled templates are kept in ``build/cache/theme-templates`` instea
 template's source as Python's .pyc files are. And mkdocs' server hears the new pages through file events
 instead of comparing ``build/docs`` every 0.5 s (``serve.hear_page_edits``).
 
+mkdocs' server rebuilds only the pages whose Markdown changed; when the navigation or the settings changed,
+every page is rebuilt, and the pages of deleted notes are removed (``serve.ServedSite``).
+
 When the book's last rebuild failed, every page says so at its top with the problems (``serve.show_problems``
 writes them; a small script on each page reads them from ``_serve/problems.json``), since the pages still show
 the last good build.
@@ -22,7 +25,7 @@ import jinja2
 from mkdocs.utils import get_relative_url
 
 from builder.render import bytecode_cache
-from builder.serve import hear_page_edits, problems_file
+from builder.serve import SERVED_SITE, hear_page_edits, problems_file
 
 SERVED_PROBLEMS = "_serve/problems.json"
 """Where the problems are served from, under the site's root."""
@@ -51,7 +54,23 @@ def on_post_page(output: str, page, config) -> str:
     return output[:at] + script + output[at:] if at >= 0 else output + script
 
 
+def on_files(files, config):
+    pages = list(files.documentation_pages())
+    if SERVED_SITE.rebuild_all(config.nav, config.config_file_path):
+        for file in pages:
+            file.is_modified = lambda: True  # what mkdocs asks of each page before rebuilding it
+    SERVED_SITE.building = {file.abs_dest_path for file in pages}
+    return files
+
+
 def on_post_build(config) -> None:
+    for gone in map(Path, SERVED_SITE.built()):
+        gone.unlink(missing_ok=True)
+        if gone.name == "index.html" and gone.parent != Path(config.site_dir):
+            try:
+                gone.parent.rmdir()  # the page's folder (use_directory_urls), unless something else is in it
+            except OSError:
+                pass
     served = Path(config.site_dir) / SERVED_PROBLEMS
     served.parent.mkdir(parents=True, exist_ok=True)
     source = problems_file(Path(config.docs_dir))

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import types
+import urllib.error
 import urllib.request
 
 import pytest
@@ -24,11 +25,16 @@ def free_port() -> int:
 
 
 def fetch(url: str, wanted: str, seconds: float) -> str:
+    return fetch_until(url, lambda text: wanted in text, seconds)
+
+
+def fetch_until(url: str, done, seconds: float) -> str:
+    """The page at ``url`` once ``done(page)``, or as it was when ``seconds`` ran out."""
     deadline, text = time.monotonic() + seconds, ""
     while time.monotonic() < deadline:
         try:
             text = urllib.request.urlopen(url, timeout=5).read().decode()
-            if wanted in text:
+            if done(text):
                 return text
         except OSError:
             pass
@@ -82,6 +88,52 @@ def test_served_pages_say_when_the_book_has_errors_and_stop_when_fixed(minimal_b
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+def serving(book, port: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(book), "--config", str(CONFIG),
+                             "--dev-addr", f"127.0.0.1:{port}"], cwd=PROJECT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def gone(url: str, seconds: float) -> bool:
+    """Whether ``url`` answers 404 Not Found within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def test_a_new_note_shows_in_the_navigation_of_every_page_and_a_deleted_one_is_gone(minimal_book):
+    """mkdocs' server rebuilds only the pages whose Markdown changed; yet every page has the navigation, so a
+    note added (or retitled, or deleted) shows in the navigation of pages it does not touch; and the page of a
+    deleted note is no longer served, as after a build."""
+    port = free_port()
+    server = serving(minimal_book, port)
+    try:
+        unrelated = f"http://127.0.0.1:{port}/claims/north-korean-troops-to-donetsk/"
+        assert "Russia" in fetch(unrelated, "Russia", 60)
+        note = minimal_book / "content" / "actors" / "ukraine.md"
+        note.write_text("---\nname: Ukrainia\nkind: state\n---\nAt war with [[russia]].\n", encoding="utf-8")
+        assert "Ukrainia" in fetch(f"http://127.0.0.1:{port}/actors/ukraine/", "Ukrainia", 30)
+        assert "Ukrainia" in fetch(unrelated, "Ukrainia", 30)
+        note.write_text(note.read_text(encoding="utf-8").replace("Ukrainia", "Ukraine"), encoding="utf-8")
+        assert "Ukrainia" not in fetch_until(unrelated, lambda page: "Ukrainia" not in page, 30)  # retitled
+        assert "Ukraine" in fetch(unrelated, "", 5)
+        note.unlink()
+        assert gone(f"http://127.0.0.1:{port}/actors/ukraine/", 30)
+        assert "Ukraine" not in fetch_until(unrelated, lambda page: "Ukraine" not in page, 30)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output
 
 
 class Watching:
