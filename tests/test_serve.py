@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -90,8 +91,8 @@ def test_served_pages_say_when_the_book_has_errors_and_stop_when_fixed(minimal_b
         server.communicate(timeout=30)
 
 
-def serving(book, port: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(book), "--config", str(CONFIG),
+def serving(book, port: int, config=CONFIG) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(book), "--config", str(config),
                              "--dev-addr", f"127.0.0.1:{port}"], cwd=PROJECT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
@@ -130,6 +131,26 @@ def test_a_new_note_shows_in_the_navigation_of_every_page_and_a_deleted_one_is_g
         note.unlink()
         assert gone(f"http://127.0.0.1:{port}/actors/ukraine/", 30)
         assert "Ukraine" not in fetch_until(unrelated, lambda page: "Ukraine" not in page, 30)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output
+
+
+def test_a_site_name_changed_while_serving_shows_on_every_page(minimal_book):
+    config = minimal_book / "mkdocs.yml"
+    config.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    (minimal_book / "site_overrides").symlink_to(CONFIG.parent / "site_overrides")
+    port = free_port()
+    server = serving(minimal_book, port, config)
+    try:
+        pages = [f"http://127.0.0.1:{port}/actors/russia/", f"http://127.0.0.1:{port}/claims/"]
+        for page in pages:
+            assert "Russia" in fetch(page, "Russia", 60)
+        config.write_text(re.sub(r"^site_name: .*$", "site_name: The draft book", config.read_text(encoding="utf-8"),
+                                 flags=re.M), encoding="utf-8")
+        for page in pages:
+            assert "The draft book" in fetch(page, "The draft book", 30)
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
