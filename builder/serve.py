@@ -216,13 +216,14 @@ class ServedSite:
         self.building: set[str] = set()
         """Those of the rebuild under way."""
 
-    def rebuild_all(self, nav: list, config_file: str | None) -> bool:
-        """Whether every page must be rebuilt: the navigation or the settings changed since the last rebuild."""
+    def rebuild_all(self, nav: list, config_file: str | None, theme_dir: str | None = None) -> bool:
+        """Whether every page must be rebuilt: the navigation, the settings or the theme overrides in
+        ``theme_dir`` (site_overrides/) changed since the last rebuild."""
         try:
             settings = Path(config_file).read_bytes() if config_file else b""
         except OSError:
             settings = b""
-        made_from = (json.dumps(nav, sort_keys=True), settings)
+        made_from = (json.dumps(nav, sort_keys=True), settings, _stamps(theme_dir))
         changed = self.made_from is not None and made_from != self.made_from
         self.made_from = made_from
         return changed
@@ -235,6 +236,21 @@ class ServedSite:
 
 
 SERVED_SITE = ServedSite()
+
+
+def _stamps(folder: str | None) -> tuple:
+    """(path, size, time stamp) of every file under ``folder``: what tells that one of them changed."""
+    if not folder:
+        return ()
+    stamps = []
+    for parent, _folders, names in os.walk(folder):
+        for name in names:
+            try:
+                stat = os.stat(os.path.join(parent, name))
+            except OSError:
+                continue
+            stamps.append((os.path.join(parent, name), stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(stamps))
 
 
 def problems_file(docs: Path) -> Path:

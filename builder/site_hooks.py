@@ -6,8 +6,8 @@ this book. Compiled templates are kept in ``build/cache/theme-templates`` instea
 template's source as Python's .pyc files are. And mkdocs' server hears the new pages through file events
 instead of comparing ``build/docs`` every 0.5 s (``serve.hear_page_edits``).
 
-mkdocs' server rebuilds only the pages whose Markdown changed; when the navigation or the settings changed,
-every page is rebuilt, and the pages of deleted notes are removed (``serve.ServedSite``).
+mkdocs' server rebuilds only the pages whose Markdown changed; when the navigation, the settings or the theme
+overrides (site_overrides/, which mkdocs' server does not watch by itself) changed, every page is rebuilt, and the pages of deleted notes are removed (``serve.ServedSite``).
 
 When the book's last rebuild failed, every page says so at its top with the problems (``serve.show_problems``
 writes them; a small script on each page reads them from ``_serve/problems.json``), since the pages still show
@@ -56,7 +56,7 @@ def on_post_page(output: str, page, config) -> str:
 
 def on_files(files, config):
     pages = list(files.documentation_pages())
-    if SERVED_SITE.rebuild_all(config.nav, config.config_file_path):
+    if SERVED_SITE.rebuild_all(config.nav, config.config_file_path, config.theme.custom_dir):
         for file in pages:
             file.is_modified = lambda: True  # what mkdocs asks of each page before rebuilding it
     SERVED_SITE.building = {file.abs_dest_path for file in pages}
@@ -85,4 +85,6 @@ def on_serve(server, config, builder):
     problems = problems_file(Path(config.docs_dir))
     problems.parent.mkdir(parents=True, exist_ok=True)
     server.watch(str(problems.parent))
+    if config.theme.custom_dir:  # the theme overrides (site_overrides/): every page is rebuilt when they change
+        server.watch(config.theme.custom_dir)
     return server

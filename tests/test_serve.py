@@ -157,6 +157,27 @@ def test_a_site_name_changed_while_serving_shows_on_every_page(minimal_book):
     assert "Traceback" not in output
 
 
+def test_an_edit_of_the_theme_overrides_while_serving_shows_on_every_page(minimal_book):
+    config = minimal_book / "mkdocs.yml"
+    config.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(CONFIG.parent / "site_overrides", minimal_book / "site_overrides")
+    main = minimal_book / "site_overrides" / "main.html"
+    port = free_port()
+    server = serving(minimal_book, port, config)
+    try:
+        pages = [f"http://127.0.0.1:{port}/actors/russia/", f"http://127.0.0.1:{port}/claims/"]
+        for page in pages:
+            assert "Russia" in fetch(page, "Russia", 60)
+        main.write_text(main.read_text(encoding="utf-8").replace(
+            "{% block content %}", "{% block content %}<p>Draft: not for release</p>", 1), encoding="utf-8")
+        for page in pages:
+            assert "Draft: not for release" in fetch(page, "Draft: not for release", 30)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output
+
+
 class Watching:
     """``serve.watch`` running in a thread, counting the rebuilds it asks for."""
 
