@@ -173,8 +173,8 @@ def hear_page_edits(server, config):
 
 def watch(paths: Paths, on_change: Callable[[], None], stop: threading.Event,
           ready: threading.Event | None = None) -> None:
-    """Call ``on_change`` after each edit under content/ or bibliography/ or of the settings file, until ``stop`` is set; ``ready`` is
-    set once every later edit will be seen.
+    """Call ``on_change`` after each edit under content/ or bibliography/ or of the settings file, until ``stop``
+    is set; ``ready`` is set once every later edit will be seen.
 
     File events (inotify, FSEvents …, through watchdog) start a rebuild at once and cost nothing while
     nothing changes; where the system gives none, the folders are compared every ``POLL_SECONDS``."""
@@ -203,14 +203,14 @@ class ServedSite:
     """What mkdocs' last rebuild of the served site was made from (``site_hooks.py``).
 
     ``serve`` has mkdocs rebuild only the pages whose Markdown changed (its "dirty" builds), but every page
-    also shows the navigation (the tabs, the sidebar, the previous and next page) and the settings (the site's
-    name, the theme): when either changed, every page is rebuilt. And a page whose note was deleted or renamed
+    also shows the navigation (the tabs, the sidebar, the previous and next page), the settings (the site's
+    name, the theme) and the theme overrides: when any of them changed, every page is rebuilt. And a page whose note was deleted or renamed
     is removed from the served site, which mkdocs leaves in place. mkdocs loads its hooks afresh for each
     rebuild, so this is kept here, in a module loaded once."""
 
     def __init__(self) -> None:
         self.made_from: tuple | None = None
-        """The navigation and the settings file's text of the last rebuild."""
+        """The navigation, the settings file's text and the theme overrides' time stamps of the last rebuild."""
         self.pages: set[str] = set()
         """The HTML files of the pages of the last rebuild."""
         self.building: set[str] = set()
