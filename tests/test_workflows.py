@@ -114,3 +114,21 @@ def test_book_installs_missing_system_libraries_through_sudo_on_a_ci_runner(tmp_
     install = [c for c in calls if c.startswith("apt-get install")]
     assert install and "libpangoft2-1.0-0" in install[0] and "fonts-dejavu-core" in install[0], calls
     assert any(c.startswith("sudo -n") for c in calls) == (uid != "0"), calls
+
+
+def test_every_file_the_builder_reads_beside_its_code_is_packaged():
+    """A non-editable install (pip install .) carries only the .py files and the package data pyproject.toml
+    names: every other file in builder/ (templates, the serve script) must be named there, or the installed
+    builder fails to find it."""
+    import fnmatch
+    import tomllib
+
+    globs = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["builder"]
+    package = PROJECT / "builder"
+    data = [path.relative_to(package).as_posix() for path in package.rglob("*")
+            if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts]
+    assert any(name.endswith(".j2") for name in data) and "serve_problems.js" in data
+    unpackaged = [name for name in data if not any(fnmatch.fnmatch(name, glob) for glob in globs)]
+    assert not unpackaged, f"add to [tool.setuptools.package-data] in pyproject.toml: {unpackaged}"
+    assert (PROJECT / "LICENSE").is_file()
