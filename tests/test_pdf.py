@@ -659,3 +659,35 @@ def test_a_reference_list_gives_the_letter_its_citations_show_in_their_order(min
     assert references.startswith("References")
     first = references.index("Thornebrooke, Andrew. n.d.-a. “North Korea Could Attack South Korea")
     assert first < references.index("Thornebrooke, Andrew. n.d.-b. “A later piece by the same correspondent”.")
+
+
+def test_a_short_list_and_the_ends_of_a_long_one_are_not_split_at_a_page_foot(tmp_path):
+    """An actor's "About" list (Donetsk, The West, Choe Sun-hui in the real book) and a claim's "Balance" were left
+    with their heading and first item at the foot of a page and the rest on the next; a long list's last item was
+    alone at the top of a page. A list's first two items, and its last two, stay on one page."""
+    about = ("## About\n\n- **Kind:** territory\n- **Also called:** Donetsk region\n- **Part of:** Ukraine\n\n"
+             "## Referenced by\n\n" + "".join(f"- Referenced by note {n}\n" for n in range(12)))
+    about_items = ("Kind: territory", "Also called: Donetsk region", "Part of: Ukraine")
+    for lines in range(26, 40):  # the lists start at every height of the page foot
+        filler = "\n\n".join(f"Line {n} of the note." for n in range(lines))
+        pages = _lay_out_markdown(f"# Donetsk\n\n{filler}\n\n{about}", tmp_path / "lists.pdf")
+        assert len(pages) == 2, lines
+        for page in pages:
+            page = [line.removeprefix("• ") for line in page]  # pypdf reads most bullets as lines of their own
+            on_page = [line for line in page if line in about_items]
+            assert on_page in ([], list(about_items)), (lines, page[-6:])
+            references = [line for line in page if line.startswith("Referenced by note")]
+            assert len(references) in (0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12), (lines, references)
+
+
+def test_a_legend_stays_with_the_table_it_explains(tmp_path):
+    """The legend under "Claims against evidence" was left at a page foot, its matrix on the next page."""
+    legend = ('## Claims against evidence\n\n<div class="matrix-legend" markdown="1">\nLegend: ▲ supports · ▼ contradicts'
+              ' · ◆ qualifies · — no evidence from this source.\n</div>\n\n| Claim | ANBOUND n.d. (F3) | Balance |\n'
+              '|---|---|---|\n' + "".join(f"| Claim {n} in several words | ▲ supports | ▲ 1 · ▼ 0 · ◆ 0 |\n"
+                                          for n in range(6)))
+    for lines in range(26, 44):
+        filler = "\n\n".join(f"Line {n} of the note." for n in range(lines))
+        pages = _lay_out_markdown(f"# A scenario\n\n{filler}\n\n{legend}", tmp_path / "legend.pdf")
+        page = next(page for page in pages if any(line.startswith("Legend:") for line in page))
+        assert any(line.startswith("Claim ANBOUND") for line in page), (lines, page[-4:])
