@@ -691,3 +691,39 @@ def test_a_legend_stays_with_the_table_it_explains(tmp_path):
         pages = _lay_out_markdown(f"# A scenario\n\n{filler}\n\n{legend}", tmp_path / "legend.pdf")
         page = next(page for page in pages if any(line.startswith("Legend:") for line in page))
         assert any(line.startswith("Claim ANBOUND") for line in page), (lines, page[-4:])
+
+
+def test_a_contents_leader_starts_clear_of_the_entry_it_follows(tmp_path):
+    """The leader's dots fall on a grid from the page number, so the first could touch the full stop that ends a
+    claim's statement: "…in the Taiwan Strait.. . . . 9" in the real book's contents. A gap of an em keeps them
+    apart."""
+    weasyprint = pytest.importorskip("weasyprint")
+    css = pdf._environment().get_template("print.css.j2").render(paper="A4", whole_book=False)
+    entries = [f"Claim {n}: a statement {'i' * n} that ends in a full stop." for n in range(40)]  # every length
+    toc = "".join(f'<li><a href="#n{n}">{html.escape(entry)}</a></li>' for n, entry in enumerate(entries))
+    notes = "".join(f'<section class="page" id="n{n}"><h1>{html.escape(e)}</h1></section>'
+                    for n, e in enumerate(entries))
+    document = weasyprint.HTML(string=f'<html><head><style>{css}</style></head><body><nav class="toc"><ol>{toc}'
+                                      f'</ol></nav>{notes}</body></html>').render()
+
+    def walk(box):
+        yield box
+        for child in getattr(box, "children", ()):
+            yield from walk(child)
+
+    gaps = []
+    for line in walk(document.pages[0]._page_box):
+        if type(line).__name__ != "LineBox" or not any(getattr(b, "is_leader", False) for b in walk(line)):
+            continue
+        before = None
+        for box in walk(line):
+            if getattr(box, "is_leader", False):
+                break
+            if type(box).__name__ == "TextBox" and box.text.strip():
+                before = box
+        leader = next(b for b in walk(line) if getattr(b, "is_leader", False))
+        if before is not None and leader.children:
+            em = before.style["font_size"]
+            gaps.append((min(dot.position_x for dot in leader.children) - (before.position_x + before.width)) / em)
+    assert len(gaps) == len(entries)
+    assert min(gaps) >= 0.9, sorted(gaps)[:5]
