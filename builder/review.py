@@ -112,19 +112,49 @@ def _signature(value):
     return value
 
 
+def _leaves(value, field: str = "") -> list:
+    """A note's content as a flat list of what it says: (field, value) for each value, a text line by line;
+    empty values left out, so that two notes are not alike for what neither says."""
+    if isinstance(value, Body):
+        value = value.text
+    if isinstance(value, str):
+        return [(field, line) for line in value.split("\n") if line.strip()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [leaf for f in dataclasses.fields(value) if f.name not in IGNORED_FIELDS
+                for leaf in _leaves(getattr(value, f.name), f.name)]
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _leaves(item, field)]
+    if isinstance(value, dict):
+        return [leaf for key, item in sorted(value.items()) for leaf in _leaves(item, f"{field}.{key}")]
+    return [] if value is None else [(field, value)]
+
+
 def renames(base: Book, head: Book, added: list[str], removed: list[str]) -> dict[str, str]:
     """{new id: old id} for each removed note that an added note of the same kind is at least
-    RENAME_SIMILARITY alike (best pairs first)."""
-    pairs = []
-    for old in removed:
-        old_text = repr(_signature(base.notes[old]))
-        for new in added:
-            if type(head.notes[new]) is type(base.notes[old]):
-                ratio = difflib.SequenceMatcher(None, old_text, repr(_signature(head.notes[new])),
-                                                autojunk=False).ratio()
-                if ratio >= RENAME_SIMILARITY:
-                    pairs.append((-ratio, old, new))
+    RENAME_SIMILARITY alike (best pairs first), compared field by field and line by line as git compares files
+    line by line: a move of many notes at once stays quick."""
+    old_leaves = {old: _leaves(base.notes[old]) for old in removed}
     found: dict[str, str] = {}
+    unchanged: dict[tuple, list[str]] = {}  # a note moved as it was (git mv): found at once
+    for old in removed:
+        unchanged.setdefault((type(base.notes[old]), *old_leaves[old]), []).append(old)
+    for new in added:
+        same = unchanged.get((type(head.notes[new]), *_leaves(head.notes[new])))
+        if same:
+            found[new] = same.pop(0)
+    moved = set(found.values())
+    removed = [old for old in removed if old not in moved]
+    pairs = []
+    for new in (new for new in added if new not in found):
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(_leaves(head.notes[new]))  # what it learns of the new note is kept
+        for old in removed:
+            if type(head.notes[new]) is not type(base.notes[old]):
+                continue
+            matcher.set_seq1(old_leaves[old])
+            if (matcher.real_quick_ratio() >= RENAME_SIMILARITY and matcher.quick_ratio() >= RENAME_SIMILARITY
+                    and (ratio := matcher.ratio()) >= RENAME_SIMILARITY):
+                pairs.append((-ratio, old, new))
     for _, old, new in sorted(pairs):
         if new not in found and old not in found.values():
             found[new] = old

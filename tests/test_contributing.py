@@ -275,6 +275,34 @@ def test_a_review_too_long_for_a_comment_leaves_out_whole_sections_and_says_whic
     assert "--max-chars 100 is too small: give at least 2,000" in capsys.readouterr().err
 
 
+def test_renames_pair_moved_notes_and_edited_ones_but_not_strangers(book, tmp_path):
+    """Notes moved as they were, and moved and edited, are each paired with the note they were; a note removed
+    and another one added that says something else are not."""
+    from builder.link import link
+    from builder.load import load
+    from builder.review import renames
+
+    base = link(load(book))
+    head_root = tmp_path / "head"
+    shutil.copytree(book, head_root)
+    actors, claims = head_root / "content" / "actors", head_root / "content" / "claims"
+    (actors / "russia.md").rename(actors / "russian-federation.md")
+    (actors / "south-korea.md").rename(actors / "republic-of-korea.md")
+    edited = claims / "north-korea-could-attack-if-taiwan-war.md"
+    (claims / "north-korea-could-attack-during-taiwan-war.md").rename(edited)
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA line added while it was moved.\n", encoding="utf-8")
+    (claims / "north-korean-troops-to-donetsk.md").unlink()
+    write_files(head_root, {"content/claims/a-different-claim.md": (
+        "---\nstatement: Something else entirely is claimed here.\nactors: [north-korea]\nevidence:\n"
+        "  - source: scmp-nd\n    stance: supports\n    quote: The worry is that the entire Korean peninsula could "
+        "be drawn into a broader conflict.\n    locator: para. 11\n---\nA body of its own.\n")})
+    head = link(load(head_root))
+    added, removed = sorted(set(head.notes) - set(base.notes)), sorted(set(base.notes) - set(head.notes))
+    assert renames(base, head, added, removed) == {
+        "russian-federation": "russia", "republic-of-korea": "south-korea",
+        "north-korea-could-attack-if-taiwan-war": "north-korea-could-attack-during-taiwan-war"}
+
+
 def test_uncited_paragraphs_use_the_markdown_parser():
     from builder.diagnostics import Loc
     from builder.records import Body
