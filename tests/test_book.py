@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from urllib.parse import unquote, urlsplit
@@ -389,3 +390,73 @@ def test_a_reference_in_a_claim_statement_is_listed_under_no_section(minimal_boo
     russia = (tmp_path / "build" / "docs" / "actors" / "russia.md").read_text(encoding="utf-8")
     line = next(line for line in russia.splitlines() if line.startswith("- [North Korea will send troops"))
     assert "[Statement]" not in line and line.endswith(")"), line
+
+
+# --------------------------------------------------------------------------- the search index
+
+
+@pytest.fixture(scope="module")
+def search_index(built) -> dict:
+    paths, _ = built
+    return json.loads((paths.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The paragraphs and list items of an index entry's text (Material keeps <p>, <li> and the like)."""
+    return [" ".join(part.split()) for part in re.split(r"<[^>]+>", text) if part.strip()]
+
+
+def test_search_results_are_not_flooded_by_one_paragraph_repeated_on_many_pages(search_index, pages):
+    """A reference in full, or the legend of the evidence marks, indexed on every page that cites or shows it
+    made a search for an outlet or a stance list dozens of pages for that one paragraph."""
+    where: dict[str, set[str]] = {}
+    for entry in search_index["docs"]:
+        for paragraph in _paragraphs(entry["text"]):
+            if len(paragraph) >= 80:
+                where.setdefault(paragraph, set()).add(entry["location"].partition("#")[0])
+    most = len(pages) // 4
+    flooding = sorted((len(found), paragraph[:80]) for paragraph, found in where.items() if len(found) > most)
+    assert not flooding, f"indexed on more than {most} pages:\n" + "\n".join(f"{n}: {p}" for n, p in flooding)
+
+
+def _section(soup: BeautifulSoup, anchor: str) -> list:
+    """The elements of the section under the heading ``anchor``, up to the next heading of its level or above."""
+    heading = soup.select_one(".md-content").find(id=anchor)
+    if heading is None or not re.fullmatch(r"h[1-6]", heading.name):
+        return []
+    level, found = int(heading.name[1]), []
+    for sibling in heading.find_next_siblings():
+        if re.fullmatch(r"h[1-6]", sibling.name) and int(sibling.name[1]) <= level:
+            break
+        found.append(sibling)
+    return found
+
+
+def test_search_indexes_no_generated_section_that_only_lists_other_pages(search_index, pages):
+    """"Referenced by", an actor's claims and scenarios, a claim's actors, a source's relays: each only repeats
+    the titles of other pages, which their own pages carry; indexed, they put every actor page in the results of
+    a claim's words."""
+    letters = re.compile(r"[^\W\d_]")
+    listing = []
+    for entry in search_index["docs"]:
+        page, _, anchor = entry["location"].partition("#")
+        if not anchor or page.partition("/")[0] not in ("actors", "claims", "scenarios", "sources"):
+            continue
+        section = _section(pages[f"{page}index.html"], anchor)
+        text = "".join(element.get_text(" ") for element in section)
+        linked = "".join(a.get_text(" ") for element in section for a in element.find_all("a"))
+        if letters.search(text) and len(letters.findall(linked)) >= 0.9 * len(letters.findall(text)):
+            listing.append(entry["location"])
+    assert not listing, "sections that only list links, indexed:\n" + "\n".join(listing)
+
+
+def test_the_search_index_is_smaller_than_the_text_of_the_pages(search_index, built, pages):
+    """Each word of the book indexed about once: the index, which every reader's browser downloads before its
+    first search, is no bigger than the text the pages show."""
+    paths, _ = built
+    shown = sum(len(" ".join(article.get_text(" ").split())) for soup in pages.values()
+                for article in soup.select("article.md-content__inner"))
+    size = (paths.site / "search" / "search_index.json").stat().st_size
+    assert shown > 100_000
+    assert size <= 0.6 * shown, f"search index {size // 1000} KB for {shown // 1000} KB of page text"
+    assert len(search_index["docs"]) <= 4 * len(pages), "more than four search entries a page"

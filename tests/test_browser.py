@@ -180,12 +180,18 @@ def _first_hit(page, query: str) -> str:
     words = query.lower().split()
     previous = None
     for _ in range(100):  # until the results answer the whole query and stop changing
-        first = page.evaluate("""() => {
+        # the first result, and the words its links mark (the page's own link marks none when only its
+        # sections match)
+        first, *links = page.evaluate("""() => {
             const meta = document.querySelector('.md-search-result__meta');
-            const hit = document.querySelector('.md-search-result__item > a.md-search-result__link');
-            return hit && /matching/.test(meta.textContent) ? hit.href : null;
+            const item = document.querySelector('.md-search-result__item');
+            const hit = item && item.querySelector(':scope > a.md-search-result__link');
+            return hit && /matching/.test(meta.textContent)
+                ? [hit.href, ...[...item.querySelectorAll('a.md-search-result__link')].map(a => a.href)] : [null];
         }""")
-        marked = first and (urlsplit(first).query.partition("h=")[2].replace("+", " ").lower().split() or ["?"])
+        marked = first and ([word for link in links
+                             for word in urlsplit(link).query.partition("h=")[2].replace("+", " ").lower().split()]
+                            or ["?"])
         if first and first == previous and all(word in words for word in marked):
             return first
         previous = first
@@ -223,6 +229,24 @@ def test_search_finds_actors_by_any_alias_and_claims_by_their_words(page, base_u
         assert _path(page.url, base_url) == expected
         assert page.locator("h1").first.inner_text().strip().rstrip("¶").strip()
         assert page.locator("mark[data-md-highlight]").count() or page.locator("mark").count()
+
+
+def _hits(page) -> list[str]:
+    return page.eval_on_selector_all(".md-search-result__item > a.md-search-result__link",
+                                     "links => links.map(a => a.href)")
+
+
+def test_a_stance_finds_the_evidence_of_that_stance_not_the_legend_of_the_marks(page, base_url):
+    """The legend of ▲ ▼ ◆ on every matrix and scenario page came first for "qualifies"; the evidence tables
+    of the claims say which evidence qualifies them."""
+    page.goto(base_url)
+    _open_search(page)
+    for query in ("qualifies", "contradicts"):
+        first = _path(_first_hit(page, query), base_url)
+        hits = [_path(hit, base_url) for hit in _hits(page)]
+        assert not [hit for hit in hits if hit.startswith("claims/matrix")], (query, hits)
+        if query == "qualifies":
+            assert re.fullmatch(r"claims/[a-z0-9-]+/(#evidence)?", first) and first != "claims/matrix/", first
 
 
 # --------------------------------------------------------------------------- the claims matrix
