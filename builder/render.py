@@ -414,7 +414,7 @@ class PageContext:
         return graph.full_graph(self.book.actors, edges, self.page, page_path, self.settings.directory_urls)
 
     def search_keywords(self, actor: Actor) -> list[str]:
-        """Aliases to index as search keywords of an actor's page (builder/aliases.py)."""
+        """One-word names and aliases to index as search keywords of an actor's page (builder/aliases.py)."""
         from . import aliases
 
         return aliases.search_keywords(actor)

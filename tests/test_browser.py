@@ -207,6 +207,16 @@ SEARCHES = [  # (query, the page its first hit must be)
     ("Seoul", "actors/south-korea/"),
     ("foreign currency", "claims/north-korean-troops-to-donetsk/"),
     ("strategic flexibility", "claims/usfk-strategic-flexibility-unresolved/"),
+    # an actor's one-word name finds its page before the claims with the name in their titles
+    ("Ukraine", "actors/ukraine/"),
+    ("Taiwan", "actors/taiwan/"),
+    ("China", "actors/china/"),
+    # cited as "(ANBOUND n.d., para. 2)": found as the word ANBOUND, not as "(anbound"
+    ("ANBOUND", "actors/anbound/"),
+    ("SCMP", "actors/scmp/"),
+    # a name in a longer query does not outweigh a title with every word of it
+    ("South Korea arming Ukraine", "scenarios/south-korea-arms-ukraine/"),
+    ("Russia military technology", "claims/russia-may-transfer-military-technology/"),
 ]
 
 

@@ -13,7 +13,7 @@ from builder.pipeline import check
 from builder.records import Actor, Relation
 from builder.schema import DIRECTION_WORDS
 
-from conftest import PROJECT
+from conftest import CONFIG, PROJECT
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -148,8 +148,11 @@ def test_the_relations_page_and_actor_pages_carry_the_drawings(book, tmp_path):
     assert '<figure class="relation-graph relation-graph-local"' in rendered.pages["actors/north-korea.md"]
 
 
-def test_one_word_aliases_are_search_keywords(book):
+def test_one_word_names_and_aliases_are_search_keywords(book):
     assert aliases.search_keywords(book.actors["north-korea"]) == ["Pyongyang"]
+    assert aliases.search_keywords(book.actors["ukraine"]) == ["Ukraine", "Kyiv", "Ukrainian"]
+    # "U.S." is two words for the site's search, like "North Korea": neither is a keyword
+    assert "U.S." not in aliases.search_keywords(book.actors["united-states"])
     assert aliases.search_keywords(book.actors["south-korea"]) == ["Seoul", "ROK"]
     assert aliases.search_keywords(book.actors["usfk"]) == ["USFK"]
     # many-word aliases would outweigh every page for each of their words
@@ -163,3 +166,13 @@ def test_actor_pages_list_their_keywords_in_front_matter(book):
     page = render(book, Settings()).pages["actors/north-korea.md"]
     front = page.split("---")[1]
     assert 'tags:\n  - "Pyongyang"' in front
+
+
+def test_aliases_are_split_into_words_where_the_sites_search_splits_them():
+    """A keyword is one word only if the site's search, which splits at the separator in mkdocs.yml, sees one."""
+    import yaml
+
+    plugins = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["plugins"]
+    search = next(plugin["search"] for plugin in plugins if isinstance(plugin, dict) and "search" in plugin)
+    assert search["separator"] == aliases.SEARCH_SEPARATOR
+    assert aliases.words("(ANBOUND n.d., para. 2)") == ["anbound", "n", "d", "para", "2"]
