@@ -241,7 +241,7 @@ class PageContext:
         links = self.book.backlinks.get(note_id)
         if not links:
             return ""
-        lines = ["## Referenced by { #referenced-by data-search-exclude }", ""]
+        lines = ['## Referenced by { #referenced-by data-search-exclude="" }', ""]
         for source_id, group in groupby(links, key=attrgetter("source_id")):
             # a reference right under the page's title is in no section: the link to the page is enough
             sections = ", ".join(self.citer.section_link(source_id, b.section, b.anchor, self.folder)
