@@ -137,41 +137,33 @@ def test_a_new_note_shows_in_the_navigation_of_every_page_and_a_deleted_one_is_g
     assert "Traceback" not in output
 
 
-def test_a_site_name_changed_while_serving_shows_on_every_page(minimal_book):
-    config = minimal_book / "mkdocs.yml"
-    config.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
-    (minimal_book / "site_overrides").symlink_to(CONFIG.parent / "site_overrides")
-    port = free_port()
-    server = serving(minimal_book, port, config)
-    try:
-        pages = [f"http://127.0.0.1:{port}/actors/russia/", f"http://127.0.0.1:{port}/claims/"]
-        for page in pages:
-            assert "Russia" in fetch(page, "Russia", 60)
-        config.write_text(re.sub(r"^site_name: .*$", "site_name: The draft book", config.read_text(encoding="utf-8"),
-                                 flags=re.M), encoding="utf-8")
-        for page in pages:
-            assert "The draft book" in fetch(page, "The draft book", 30)
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0]
-    assert "Traceback" not in output
+def _rename_site(book):
+    config = book / "mkdocs.yml"
+    config.write_text(re.sub(r"^site_name: .*$", "site_name: Draft, not for release",
+                             config.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
 
 
-def test_an_edit_of_the_theme_overrides_while_serving_shows_on_every_page(minimal_book):
+def _mark_theme(book):
+    main = book / "site_overrides" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}<p>Draft, not for release</p>", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", [_rename_site, _mark_theme], ids=["site name in mkdocs.yml", "theme overrides"])
+def test_an_edit_of_the_settings_or_the_theme_while_serving_shows_on_every_page(minimal_book, edit):
+    """mkdocs.yml and site_overrides/ shape every page, not only those whose Markdown changed."""
     config = minimal_book / "mkdocs.yml"
     config.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
     shutil.copytree(CONFIG.parent / "site_overrides", minimal_book / "site_overrides")
-    main = minimal_book / "site_overrides" / "main.html"
     port = free_port()
     server = serving(minimal_book, port, config)
     try:
         pages = [f"http://127.0.0.1:{port}/actors/russia/", f"http://127.0.0.1:{port}/claims/"]
         for page in pages:
             assert "Russia" in fetch(page, "Russia", 60)
-        main.write_text(main.read_text(encoding="utf-8").replace(
-            "{% block content %}", "{% block content %}<p>Draft: not for release</p>", 1), encoding="utf-8")
+        edit(minimal_book)
         for page in pages:
-            assert "Draft: not for release" in fetch(page, "Draft: not for release", 30)
+            assert "Draft, not for release" in fetch(page, "Draft, not for release", 30)
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
