@@ -169,9 +169,6 @@ class Citer:
             return reference.title if reference else note.id
         return note.title
 
-    def xref(self, span: Span, folder: str, inside_sentence: bool = False) -> str:
-        return self.link_to(span.target, folder, self._xref_label(span, inside_sentence)) + "{ .xref }"
-
     def _xref_label(self, span: Span, inside_sentence: bool) -> str:
         """The label the writer gave, or "" for the note's title; ``inside_sentence``: more of the sentence follows
         on its line, so a claim's statement gives up its full stop ("… (Statement)." rather than
@@ -217,34 +214,25 @@ class Citer:
         """``text`` (a body or a front-matter string) with its citations and cross-references as links."""
         spans = self.book.spans.get((note_id, field), [])
         folder = folder_of(page)
-
-        def replace(span: Span) -> str:
-            if span.kind == "citation":
-                return self.citation(span, folder)
-            if span.kind == "xref":
-                return self.xref(span, folder, inside_sentence=_line_goes_on(text, span.end))
-            return span.raw
-
         body = field == "body"
         pieces, cursor = [], 0
         for span in spans:
             between = text[cursor:span.start]
             pieces.append(between if body else inline_text(between, keep_markup=True))
-            pieces.append(replace(span))
             cursor = span.end
-            if (text[cursor:cursor + 1] == "." and text[cursor + 1:cursor + 2] != "."
-                    and self._ends_with_stop(span, _line_goes_on(text, cursor))):
-                cursor += 1  # "… see [[claim]]." with a claim ending in "." would read "… Europe.."
+            if span.kind == "citation":
+                pieces.append(self.citation(span, folder))
+            elif span.kind == "xref":
+                label = self._xref_label(span, _line_goes_on(text, cursor))
+                pieces.append(self.link_to(span.target, folder, label) + "{ .xref }")
+                shown = label or (self.title_of(span.target) if span.target in self.book.notes else "")
+                if text[cursor:cursor + 1] == "." and text[cursor + 1:cursor + 2] != "." and shown.rstrip().endswith("."):
+                    cursor += 1  # link text ending in a full stop ends the sentence too: not "… TV Chosun n.d.."
+            else:
+                pieces.append(span.raw)
         rest = text[cursor:]
         pieces.append(rest if body else inline_text(rest, keep_markup=True))
         return sanitise_body("".join(pieces)) if body else "".join(pieces)
-
-    def _ends_with_stop(self, span: Span, inside_sentence: bool) -> bool:
-        """Whether a cross-reference's link text ends with a full stop (a label ending in "n.d.", a claim's
-        statement at the end of a line), which then ends the sentence too."""
-        if span.kind != "xref" or not (span.label or span.target in self.book.notes):
-            return False
-        return (self._xref_label(span, inside_sentence) or self.title_of(span.target)).rstrip().endswith(".")
 
 
 def _line_goes_on(text: str, position: int) -> bool:
