@@ -83,15 +83,10 @@ def edges_of(actors: dict[str, Actor], labels: dict[str, str] | None = None) -> 
     """Every stated relation between two known actors, once (``schema.relation_key``): a symmetric one stated on
     both actors' notes is one edge, with the citations of both."""
     labels = labels or {}
-    cited: dict[tuple[str, str, str], dict[tuple[str, str], None]] = {}
-    for actor in actors.values():
-        for r in actor.relations:
-            if r.actor not in actors or r.actor == actor.id or r.relation not in RELATION_STYLES:
-                continue
-            cited.setdefault(schema.relation_key(actor.id, r.actor, r.relation), {})[(r.source, r.locator)] = None
     edges = [Edge(a, b, relation, RELATION_STYLES[relation][3],
                   [(labels.get(key, key), locator) for key, locator in places])
-             for (a, b, relation), places in cited.items()]
+             for (a, b, relation), (_stating, _other, places) in schema.merged_relations(list(actors.values())).items()
+             if relation in RELATION_STYLES]
     order = {t: i for i, t in enumerate(schema.RELATION_TYPES)}
     return sorted(edges, key=lambda e: (e.a, e.b, order.get(e.relation, 99), e.relation))
 

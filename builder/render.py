@@ -303,13 +303,7 @@ class PageContext:
     def every_relation(self) -> list[ListedRelation]:
         """Every relation between two actors of the book, once each (``schema.relation_key``), by the name of the
         actor it reads from: a relation stated on both notes is listed where the first of them comes."""
-        found: dict[tuple[str, str, str], tuple[str, str, dict[tuple[str, str], None]]] = {}
-        for actor in sorted(self.book.actors.values(), key=lambda a: a.name.lower()):
-            for r in actor.relations:
-                if r.actor in self.book.actors:
-                    _actor, _other, citations = found.setdefault(schema.relation_key(actor.id, r.actor, r.relation),
-                                                                 (actor.id, r.actor, {}))
-                    citations[(r.source, r.locator)] = None
+        found = schema.merged_relations(sorted(self.book.actors.values(), key=lambda a: a.name.lower()))
         return [ListedRelation(actor_id, f"{schema.DIRECTION_WORDS[kind]} ({kind})" if kind in schema.DIRECTION_WORDS
                                else kind, other_id, tuple(citations))
                 for (_a, _b, kind), (actor_id, other_id, citations) in found.items()]

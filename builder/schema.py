@@ -47,6 +47,21 @@ def relation_key(stating: str, other: str, relation: str) -> tuple[str, str, str
     return first, second, relation
 
 
+def merged_relations(actors: list) -> dict[tuple[str, str, str], tuple[str, str, dict[tuple[str, str], None]]]:
+    """Each relation stated between two different actors of ``actors`` (their notes, in the order to read them),
+    once (``relation_key``): the actor whose note states it first, the other actor, and the (source, locator) of
+    each statement, each once, in the order read."""
+    ids = {actor.id for actor in actors}
+    merged: dict[tuple[str, str, str], tuple[str, str, dict[tuple[str, str], None]]] = {}
+    for actor in actors:
+        for r in actor.relations:
+            if r.actor in ids and r.actor != actor.id:
+                _stating, _other, citations = merged.setdefault(relation_key(actor.id, r.actor, r.relation),
+                                                                 (actor.id, r.actor, {}))
+                citations[(r.source, r.locator)] = None
+    return merged
+
+
 @dataclass(frozen=True)
 class Field:
     """One front-matter field."""
