@@ -204,9 +204,9 @@ class ServedSite:
 
     ``serve`` has mkdocs rebuild only the pages whose Markdown changed (its "dirty" builds), but every page
     also shows the navigation (the tabs, the sidebar, the previous and next page), the settings (the site's
-    name, the theme) and the theme overrides: when any of them changed, every page is rebuilt. And a page whose note was deleted or renamed
-    is removed from the served site, which mkdocs leaves in place. mkdocs loads its hooks afresh for each
-    rebuild, so this is kept here, in a module loaded once."""
+    name, the theme) and the theme overrides: when any of them changed, every page is rebuilt. And a page whose
+    note was deleted or renamed is removed from the served site, which mkdocs leaves in place. mkdocs loads its
+    hooks afresh for each rebuild, so this is kept here, in a module loaded once."""
 
     def __init__(self) -> None:
         self.made_from: tuple | None = None
@@ -259,12 +259,17 @@ def problems_file(docs: Path) -> Path:
     return docs.parent / "serve" / "problems.json"
 
 
+def problems_text(diagnostics: list[Diagnostic]) -> str:
+    """The JSON the served pages read: how many errors and warnings, and each problem as ``check`` prints it."""
+    errors = sum(d.severity == "error" for d in diagnostics)
+    return json.dumps({"errors": errors, "warnings": len(diagnostics) - errors,
+                       "problems": [d.format() for d in diagnostics]}, ensure_ascii=False, indent=1)
+
+
 def show_problems(docs: Path, diagnostics: list[Diagnostic]) -> None:
     """Tell the served pages about the problems of the last rebuild (none: the pages show the book as it is).
     Written only when they change, since each write makes mkdocs rebuild and the browser reload."""
-    errors = sum(d.severity == "error" for d in diagnostics)
-    text = json.dumps({"errors": errors, "warnings": len(diagnostics) - errors,
-                       "problems": [d.format() for d in diagnostics]}, ensure_ascii=False, indent=1)
+    text = problems_text(diagnostics)
     target = problems_file(docs)
     try:
         if target.read_text(encoding="utf-8") == text:

@@ -7,7 +7,8 @@ template's source as Python's .pyc files are. And mkdocs' server hears the new p
 instead of comparing ``build/docs`` every 0.5 s (``serve.hear_page_edits``).
 
 mkdocs' server rebuilds only the pages whose Markdown changed; when the navigation, the settings or the theme
-overrides (site_overrides/, which mkdocs' server does not watch by itself) changed, every page is rebuilt, and the pages of deleted notes are removed (``serve.ServedSite``).
+overrides (site_overrides/, which mkdocs' server does not watch by itself) changed, every page is rebuilt, and
+the pages of deleted notes are removed (``serve.ServedSite``).
 
 When the book's last rebuild failed, every page says so at its top with the problems (``serve.show_problems``
 writes them; a small script on each page reads them from ``_serve/problems.json``), since the pages still show
@@ -25,7 +26,7 @@ import jinja2
 from mkdocs.utils import get_relative_url
 
 from builder.render import bytecode_cache
-from builder.serve import SERVED_SITE, hear_page_edits, problems_file
+from builder.serve import SERVED_SITE, hear_page_edits, problems_file, problems_text
 
 SERVED_PROBLEMS = "_serve/problems.json"
 """Where the problems are served from, under the site's root."""
@@ -77,7 +78,7 @@ def on_post_build(config) -> None:
     if source.is_file():
         shutil.copyfile(source, served)
     else:
-        served.write_text('{"errors": 0, "warnings": 0, "problems": []}', encoding="utf-8")
+        served.write_text(problems_text([]), encoding="utf-8")
 
 
 def on_serve(server, config, builder):
