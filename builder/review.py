@@ -96,6 +96,10 @@ QUOTE_WORDS = 25
 """Quotes in the evidence changes are cut after this many words."""
 COLLAPSE_OVER = 10
 """A list longer than this is folded (``<details>``) in the pull request's comment."""
+CUT_NOTE_ROOM = 1_000
+"""Characters kept free for the note that says which sections were left out."""
+MIN_MAX_CHARS = 2_000
+"""The least ``--max-chars`` that leaves room for the summary and that note."""
 
 
 def _signature(value):
@@ -143,12 +147,12 @@ def renames(base: Book, head: Book, added: list[str], removed: list[str]) -> dic
         if same:
             found[new] = same.pop(0)
     moved = set(found.values())
-    removed = [old for old in removed if old not in moved]
+    left = [old for old in removed if old not in moved]
     pairs = []
     for new in (new for new in added if new not in found):
         matcher = difflib.SequenceMatcher(autojunk=False)
         matcher.set_seq2(_leaves(head.notes[new]))  # what it learns of the new note is kept
-        for old in removed:
+        for old in left:
             if type(head.notes[new]) is not type(base.notes[old]):
                 continue
             matcher.set_seq1(old_leaves[old])
@@ -156,8 +160,9 @@ def renames(base: Book, head: Book, added: list[str], removed: list[str]) -> dic
                     and (ratio := matcher.ratio()) >= RENAME_SIMILARITY):
                 pairs.append((-ratio, old, new))
     for _, old, new in sorted(pairs):
-        if new not in found and old not in found.values():
+        if new not in found and old not in moved:
             found[new] = old
+            moved.add(old)
     return found
 
 
@@ -422,12 +427,6 @@ def fitted(text: str, max_chars: int | None) -> str:
     note = (f"*The report is cut to fit {max_chars:,} characters: left out here: "
             + "; ".join(left_out) + ". Run `python -m builder review` for all of it.*")
     return "\n### ".join(kept).rstrip("\n") + "\n\n" + note + "\n"
-
-
-CUT_NOTE_ROOM = 1_000
-"""Characters kept free for the note that says which sections were left out."""
-MIN_MAX_CHARS = 2_000
-"""The least ``--max-chars`` that leaves room for the summary and that note."""
 
 
 def review(root: Path, base: str) -> str:
