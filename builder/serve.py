@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import yaml
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
@@ -19,7 +20,7 @@ from .diagnostics import BuildFailed, Diagnostic
 from .files import replacing
 from .incremental import BuildState, generate_incremental
 from .pipeline import Paths, quiet_mkdocs
-from .render import read_mkdocs_yml
+from .render import _environment, read_mkdocs_yml
 
 POLL_SECONDS = 0.5
 """How often the input folders are compared when the system gives no file events."""
@@ -259,17 +260,19 @@ def problems_file(docs: Path) -> Path:
     return docs.parent / "serve" / "problems.json"
 
 
-def problems_text(diagnostics: list[Diagnostic]) -> str:
-    """The JSON the served pages read: how many errors and warnings, and each problem as ``check`` prints it."""
+def problems_text(diagnostics: list[Diagnostic], built: bool = True) -> str:
+    """The JSON the served pages read: how many errors and warnings, each problem as ``check`` prints it, and
+    whether the pages are a good build of the book (False: only the page saying there is none yet)."""
     errors = sum(d.severity == "error" for d in diagnostics)
     return json.dumps({"errors": errors, "warnings": len(diagnostics) - errors,
-                       "problems": [d.format() for d in diagnostics]}, ensure_ascii=False, indent=1)
+                       "problems": [d.format() for d in diagnostics], "built": built},
+                      ensure_ascii=False, indent=1)
 
 
-def show_problems(docs: Path, diagnostics: list[Diagnostic]) -> None:
+def show_problems(docs: Path, diagnostics: list[Diagnostic], built: bool = True) -> None:
     """Tell the served pages about the problems of the last rebuild (none: the pages show the book as it is).
     Written only when they change, since each write makes mkdocs rebuild and the browser reload."""
-    text = problems_text(diagnostics)
+    text = problems_text(diagnostics, built)
     target = problems_file(docs)
     try:
         if target.read_text(encoding="utf-8") == text:
@@ -278,6 +281,29 @@ def show_problems(docs: Path, diagnostics: list[Diagnostic]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
     with replacing(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+UNBUILT_NAV = [{"The book has errors": "index.md"}]
+"""The navigation while no good build of the book exists: the one page saying so."""
+
+
+def last_good_nav(docs: Path) -> list | None:
+    """The navigation of the pages an earlier ``build`` or ``serve`` left in ``docs`` (``build/nav.yml`` beside
+    them, written after the pages), or None when there are none to show."""
+    try:
+        nav = yaml.safe_load((docs.parent / "nav.yml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return nav if isinstance(nav, list) and nav and (docs / "index.md").is_file() else None
+
+
+def write_unbuilt_page(docs: Path) -> None:
+    """The site's only page while the book has errors and was never built: it says so (the problems show above
+    it, like on every served page)."""
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs.parent / "nav.yml").unlink(missing_ok=True)  # these are no longer the pages of a good build
+    with replacing(docs / "index.md") as tmp:
+        tmp.write_text(_environment().get_template("unbuilt.md.j2").render(), encoding="utf-8")
 
 
 def site_hooks(config: Path) -> list[str]:
@@ -294,21 +320,26 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
     nav: list = []  # mkdocs re-reads its config on each rebuild; this list is updated in place
     state = BuildState()
 
+    built = [True]  # whether the served pages are a good build, or only the page saying there is none yet
+
     def regenerate() -> None:
         try:
             _, rendered, _ = generate_incremental(paths, state, strict)
         except BuildFailed as failed:
             print_diagnostics(failed.diagnostics, "text")
-            print("the book has errors: the site shows the last good build", file=sys.stderr)
-            if nav:  # the pages of the last good build say so too
-                show_problems(paths.docs, failed.diagnostics)
+            if not nav:  # serve starts on a book with errors: show the last build, or a page saying there is none
+                good = last_good_nav(paths.docs)
+                if good is None:
+                    write_unbuilt_page(paths.docs)
+                nav[:], built[0] = good or UNBUILT_NAV, good is not None
+            print("the book has errors: " + ("the site shows the last good build" if built[0] else
+                                             "the site shows them until they are fixed"), file=sys.stderr)
+            show_problems(paths.docs, failed.diagnostics, built[0])
             return
-        nav[:] = rendered.nav
+        nav[:], built[0] = rendered.nav, True
         show_problems(paths.docs, [])
 
     regenerate()
-    if not nav:
-        return 1
     stop = threading.Event()
 
     def on_change() -> None:

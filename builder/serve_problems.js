@@ -1,6 +1,6 @@
 // Served pages only (python -m builder serve): when the book's last rebuild failed, say so at the top of the
-// page, with every problem, since the page still shows the last good build. mkdocs reloads the page after
-// each rebuild, and this asks again.
+// page, with every problem, since the page still shows the last good build (or, when the book was never built,
+// the one page saying so). mkdocs reloads the page after each rebuild, and this asks again.
 (function () {
   var script = document.currentScript;
   fetch(script.dataset.problems, {cache: "no-store"})
@@ -15,8 +15,9 @@
       box.setAttribute("role", "alert");
       var title = document.createElement("p");
       title.className = "admonition-title";
-      title.textContent = "The book has " + counts.join(" and ") +
-        ": this page shows the last good build. Fix the notes and it updates.";
+      title.textContent = "The book has " + counts.join(" and ") + (found.built === false ?
+        " and has not been built yet. Fix the notes and the site appears." :
+        ": this page shows the last good build. Fix the notes and it updates.");
       var list = document.createElement("pre");
       var shown = found.problems.slice(0, 20);
       if (found.problems.length > shown.length) {

@@ -769,6 +769,45 @@ def test_served_pages_show_the_books_errors_at_their_top_until_fixed(browser, mi
     watch.check()
 
 
+def test_serve_started_on_a_book_with_errors_says_it_was_never_built_and_shows_it_once_fixed(browser,
+                                                                                           minimal_book):
+    """`serve` started on a book with errors and no earlier build: the one page says so, with the problems; the
+    fix brings the book's own home page into the open tab."""
+    from test_serve import fetch, free_port
+
+    note = minimal_book / "content" / "actors" / "russia.md"
+    good = note.read_text(encoding="utf-8")
+    note.write_text(good.replace("[@", "[@no-such-key; @", 1), encoding="utf-8")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(minimal_book), "--config",
+                               str(CONFIG), "--dev-addr", f"127.0.0.1:{port}"], cwd=PROJECT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    watch = Watch(url)
+    watch.attach(context)
+    try:
+        assert "The book has errors" in fetch(url, "The book has errors", 60)
+        page = context.new_page()
+        page.goto(url)
+        banner = page.locator(".book-problems")
+        banner.wait_for()
+        assert banner.locator(".admonition-title").inner_text() == (
+            "The book has 1 error and has not been built yet. Fix the notes and the site appears.")
+        assert banner.locator("pre").inner_text().startswith(
+            "content/actors/russia.md:6:45: error[cite.unknown]: unknown citation key 'no-such-key'")
+        assert page.locator(".md-content h1").inner_text().startswith("The book has errors")
+        note.write_text(good, encoding="utf-8")
+        banner.wait_for(state="detached")
+        page.locator(".md-content h1", has_text="A minimal book").wait_for()
+    finally:
+        context.close()
+        server.terminate()
+        server.communicate(timeout=30)
+    watch.check()
+
+
 # --------------------------------------------------------------------------- screenshots
 
 

@@ -75,20 +75,72 @@ def test_served_pages_say_when_the_book_has_errors_and_stop_when_fixed(minimal_b
         page = fetch(f"http://127.0.0.1:{port}/actors/russia/", "Russia signed a treaty", 60)
         assert 'data-problems="../../_serve/problems.json"' in page
         problems_url = f"http://127.0.0.1:{port}/_serve/problems.json"
-        assert json.loads(fetch(problems_url, "problems", 10)) == {"errors": 0, "warnings": 0, "problems": []}
+        assert json.loads(fetch(problems_url, "problems", 10)) == {"errors": 0, "warnings": 0, "problems": [],
+                                                                   "built": True}
         note = minimal_book / "content" / "actors" / "russia.md"
         good = note.read_text(encoding="utf-8")
         note.write_text(good.replace("[@", "[@no-such-key; @", 1), encoding="utf-8")
         shown = json.loads(fetch(problems_url, "no-such-key", 30))
         assert shown == {"errors": 1, "warnings": 0, "problems": [
             "content/actors/russia.md:6:45: error[cite.unknown]: unknown citation key 'no-such-key' — add an entry "
-            "with this key to a .bib file in bibliography/"]}
+            "with this key to a .bib file in bibliography/"], "built": True}
         assert "Russia signed a treaty" in fetch(f"http://127.0.0.1:{port}/actors/russia/", "", 5)
         note.write_text(good, encoding="utf-8")
         assert json.loads(fetch(problems_url, '"problems": []', 30))["problems"] == []
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+UNKNOWN_KEY = ("content/actors/russia.md:6:45: error[cite.unknown]: unknown citation key 'no-such-key' — add an "
+               "entry with this key to a .bib file in bibliography/")
+
+
+def test_serve_starts_on_a_book_with_errors_and_shows_the_book_once_they_are_fixed(minimal_book):
+    """An analyst starts `serve` in the middle of an edit, on a book never built: the site is one page saying the
+    book has errors (every served page lists them at its top); the first fix brings the whole site."""
+    note = minimal_book / "content" / "actors" / "russia.md"
+    good = note.read_text(encoding="utf-8")
+    note.write_text(good.replace("[@", "[@no-such-key; @", 1), encoding="utf-8")
+    port = free_port()
+    server = serving(minimal_book, port)
+    try:
+        home, problems_url = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/_serve/problems.json"
+        page = fetch(home, "The book has errors", 60)
+        assert "<h1 id=\"the-book-has-errors\">The book has errors<" in page
+        assert "There is no good build of the book to show yet" in page
+        assert json.loads(fetch(problems_url, "problems", 10)) == {"errors": 1, "warnings": 0,
+                                                                   "problems": [UNKNOWN_KEY], "built": False}
+        assert not (minimal_book / "build" / "nav.yml").exists()
+        note.write_text(good, encoding="utf-8")
+        assert "Russia signed a treaty" in fetch(home + "actors/russia/", "Russia signed a treaty", 30)
+        assert "The book has errors" not in fetch_until(home, lambda text: "The book has errors" not in text, 30)
+        assert json.loads(fetch(problems_url, '"problems": []', 30)) == {"errors": 0, "warnings": 0,
+                                                                         "problems": [], "built": True}
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert UNKNOWN_KEY in output
+    assert "the book has errors: the site shows them until they are fixed" in output
+
+
+def test_serve_starts_on_a_book_with_errors_showing_its_last_good_build(minimal_book):
+    """Started on a book with errors that was built before, `serve` shows that build, with the problems."""
+    subprocess.run([sys.executable, "-m", "builder", "build", "--no-pdf", "--root", str(minimal_book), "--config",
+                    str(CONFIG)], cwd=PROJECT, check=True, capture_output=True)
+    note = minimal_book / "content" / "actors" / "russia.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("[@", "[@no-such-key; @", 1), encoding="utf-8")
+    port = free_port()
+    server = serving(minimal_book, port)
+    try:
+        page = fetch(f"http://127.0.0.1:{port}/actors/russia/", "Russia signed a treaty", 60)
+        assert "Russia signed a treaty" in page and "The book has errors" not in page
+        assert json.loads(fetch(f"http://127.0.0.1:{port}/_serve/problems.json", "problems", 10)) == {
+            "errors": 1, "warnings": 0, "problems": [UNKNOWN_KEY], "built": True}
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "the book has errors: the site shows the last good build" in output
 
 
 def serving(book, port: int, config=CONFIG) -> subprocess.Popen:
