@@ -12,10 +12,12 @@ neither JavaScript nor any request:
 
 Relation types differ by line pattern *and* colour, carry arrowheads when
 they have a direction (membership, leadership …) and a word on the line; node
-kinds differ by shape. Each node is a link to the actor's page, each edge has a
-``<title>`` (the relation and who states it), and an HTML legend follows the
-drawing. Colours are presentation attributes, so that the drawing prints
-without the site's stylesheet; ``book.css`` overrides them for dark mode.
+kinds differ by shape. Names are written whole, one longer than a line on two
+(so that paper, which has no tooltip, shows them too). Each node is a link to
+the actor's page, each edge has a ``<title>`` (the relation and who states it),
+and an HTML legend follows the drawing. Colours are presentation attributes,
+so that the drawing prints without the site's stylesheet; ``book.css``
+overrides them for dark mode.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ MIN_SHOWN = {"all": 720.0, "local": 480.0}
 """On narrow screens a drawing keeps this width (or its natural one if smaller) and scrolls sideways."""
 NODE_R = 9.0
 FONT = 11.0
+LINE = FONT * 1.2
+"""From one line of a name to the next (a long name is written on two)."""
+NAME_LIMIT = 32
+"""Most characters of one line of a name."""
 
 
 @dataclass
@@ -198,29 +204,31 @@ def _force_layout(nodes: list[str], edges: list[tuple[str, str]], kinds: dict[st
     return {v: (xs[i], ys[i]) for i, v in enumerate(nodes)}
 
 
-def _box(pos: dict[str, tuple[float, float]], labels: dict[str, str]) -> tuple[float, float, float, float]:
+def _box(pos: dict[str, tuple[float, float]],
+         labels: dict[str, tuple[str, ...]]) -> tuple[float, float, float, float]:
     """Bounding box (left, top, right, bottom) of nodes with their labels underneath."""
-    left = min(x - max(NODE_R, _text_width(labels[v]) / 2) for v, (x, _y) in pos.items())
-    right = max(x + max(NODE_R, _text_width(labels[v]) / 2) for v, (x, _y) in pos.items())
+    left = min(x - max(NODE_R, _label_width(labels[v]) / 2) for v, (x, _y) in pos.items())
+    right = max(x + max(NODE_R, _label_width(labels[v]) / 2) for v, (x, _y) in pos.items())
     top = min(y - NODE_R * 1.2 for _x, y in pos.values())
-    bottom = max(y + NODE_R + FONT + 4 for _x, y in pos.values())
+    bottom = max(y + NODE_R + FONT + 4 + _extra_height(labels[v]) for v, (_x, y) in pos.items())
     return left, top, right, bottom
 
 
-def _spread_labels(pos: dict[str, tuple[float, float]], labels: dict[str, str],
+def _spread_labels(pos: dict[str, tuple[float, float]], labels: dict[str, tuple[str, ...]],
                    rounds: int = 200, widen: float = 1.0) -> dict[str, tuple[float, float]]:
     """Push apart nodes whose label boxes overlap (deterministic, bounded number of rounds); ``widen``: names are
-    taken as that much wider than ``_text_width`` says."""
+    taken as that much wider than ``_text_width`` says. A box is as tall as its node and the lines of its name."""
     names = sorted(pos)
     p = {v: list(pos[v]) for v in names}
     box_h = FONT + NODE_R * 2 + 6
-    half = {v: _text_width(labels[v]) * widen / 2 + 5 for v in names}
+    half = {v: _label_width(labels[v]) * widen / 2 + 5 for v in names}
+    extra = {v: _extra_height(labels[v]) for v in names}
     for _ in range(rounds):
         moved = False
         for i, a in enumerate(names):
             for b in names[i + 1:]:
                 ox = half[a] + half[b] - abs(p[a][0] - p[b][0])
-                oy = box_h - abs(p[a][1] - p[b][1])
+                oy = box_h + _upper_extra(p[a][1], p[b][1], extra[a], extra[b]) - abs(p[a][1] - p[b][1])
                 if ox > 0 and oy > 0:
                     moved = True
                     if oy < ox:  # the smaller move: apart vertically
@@ -244,7 +252,7 @@ DRAWING_MARGIN = 12.0
 """Room around the whole-book drawing."""
 
 
-def _pack(parts: list[dict[str, tuple[float, float]]], labels: dict[str, str], width: float,
+def _pack(parts: list[dict[str, tuple[float, float]]], labels: dict[str, tuple[str, ...]], width: float,
           gap: float = COMPONENT_GAP) -> tuple[dict[str, tuple[float, float]], float, float]:
     """Place component layouts in rows (largest first) across ``width``; returns positions, width and height."""
     out: dict[str, tuple[float, float]] = {}
@@ -262,14 +270,46 @@ def _pack(parts: list[dict[str, tuple[float, float]]], labels: dict[str, str], w
     return out, used, y + row_height
 
 
-def _short(name: str, limit: int = 32) -> str:
-    """A name short enough to write on the drawing (the node's title keeps it whole)."""
+def _upper_extra(ya: float, yb: float, extra_a: float, extra_b: float) -> float:
+    """How much taller than one line the label of the upper of two nodes is (its box reaches down to the other)."""
+    if ya == yb:
+        return max(extra_a, extra_b)
+    return extra_a if ya < yb else extra_b
+
+
+def _short(name: str, limit: int = NAME_LIMIT) -> str:
+    """A name short enough to write on one line of the drawing (the node's title keeps it whole)."""
     name = " ".join(name.split())
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
+def _name_lines(name: str, limit: int = NAME_LIMIT) -> tuple[str, ...]:
+    """The lines a name is written on: one if it fits, else two, split at the space nearest the middle of those
+    that leave both lines short enough. A name of one long word is shortened on one line; one too long for two
+    lines keeps as much as fits on the first and is shortened on the second."""
+    name = " ".join(name.split())
+    if len(name) <= limit:
+        return (name,)
+    spaces = [i for i, char in enumerate(name) if char == " " and i <= limit]
+    if not spaces:
+        return (_short(name, limit),)
+    both_fit = [i for i in spaces if len(name) - i - 1 <= limit]
+    split = min(both_fit, key=lambda i: abs(2 * i + 1 - len(name))) if both_fit else spaces[-1]
+    return name[:split], _short(name[split + 1:], limit)
+
+
 def _text_width(text: str, size: float = FONT) -> float:
     return len(text) * size * .56
+
+
+def _label_width(lines: tuple[str, ...]) -> float:
+    """Width of a name written on these lines: its longest line."""
+    return max(_text_width(line) for line in lines)
+
+
+def _extra_height(lines: tuple[str, ...]) -> float:
+    """How much taller than one line a name written on these lines is."""
+    return (len(lines) - 1) * LINE
 
 
 # --------------------------------------------------------------------------- drawing
@@ -341,13 +381,15 @@ def _overlaps(box: tuple[float, float, float, float], boxes: list[tuple[float, f
     return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
 
 
-def _node_boxes(pos: dict[str, tuple[float, float]], names: dict[str, str]) -> list[tuple[float, float, float, float]]:
-    return [(x - max(NODE_R, _text_width(names[v]) / 2), y - NODE_R, x + max(NODE_R, _text_width(names[v]) / 2),
-             y + NODE_R + FONT + 3) for v, (x, y) in sorted(pos.items())]
+def _node_boxes(pos: dict[str, tuple[float, float]],
+                names: dict[str, tuple[str, ...]]) -> list[tuple[float, float, float, float]]:
+    """Each node with its name underneath, every line of it."""
+    return [(x - max(NODE_R, _label_width(names[v]) / 2), y - NODE_R, x + max(NODE_R, _label_width(names[v]) / 2),
+             y + NODE_R + FONT + 3 + _extra_height(names[v])) for v, (x, y) in sorted(pos.items())]
 
 
-def _edges_svg(edges: list[Edge], pos: dict[str, tuple[float, float]], names: dict[str, str], prefix: str,
-               labelled: bool, full: dict[str, str]) -> tuple[str, str]:
+def _edges_svg(edges: list[Edge], pos: dict[str, tuple[float, float]], names: dict[str, tuple[str, ...]],
+               prefix: str, labelled: bool, full: dict[str, str]) -> tuple[str, str]:
     """(edge lines, edge labels) for these edges; parallel edges of one pair curve apart.
 
     A relation's word is written on its line only where it overlaps no node, name or other word; the
@@ -388,19 +430,29 @@ def _edges_svg(edges: list[Edge], pos: dict[str, tuple[float, float]], names: di
 def _node_svg(actor: Actor, x: float, y: float, href: str, label_below: bool = True, anchor: str = "middle",
               current: bool = False, r: float = NODE_R) -> str:
     title = f"{actor.name} — {actor.kind}" + (f" (also: {', '.join(actor.aliases)})" if actor.aliases else "")
-    if anchor == "middle":
-        tx, ty = x, (y + r + FONT + 1 if label_below else y - r - 5)
-    else:
-        tx, ty = (x + r + 5 if anchor == "start" else x - r - 5), y + FONT / 3
+    lines = _name_lines(actor.name)
+    if anchor == "middle":  # under the node, or over it ending where one line would
+        tx, ty = x, (y + r + FONT + 1 if label_below else y - r - 5 - _extra_height(lines))
+    else:  # beside the node, the lines centred on it
+        tx, ty = (x + r + 5 if anchor == "start" else x - r - 5), y + FONT / 3 - _extra_height(lines) / 2
     weight = ' font-weight="700"' if current else ""
     text = (f'<text x="{_num(tx)}" y="{_num(ty)}" text-anchor="{anchor}" font-size="{_num(FONT)}" '
             f'fill="currentColor" stroke="#fff" stroke-width="3" paint-order="stroke"{weight}>'
-            f'{html.escape(_short(actor.name))}</text>')
+            f'{_name_text(lines, tx)}</text>')
     classes = "node" + (" node-current" if current else "")
     shape = _shape(actor.kind, x, y, r)
     if current:
         return f'<g class="{classes}"><title>{html.escape(title)}</title>{shape}{text}</g>'
     return f'<a class="{classes}" href="{html.escape(href)}"><title>{html.escape(title)}</title>{shape}{text}</a>'
+
+
+def _name_text(lines: tuple[str, ...], x: float) -> str:
+    """A name's text: as it is if it fits on one line, else one ``<tspan>`` a line, each a line below the last."""
+    if len(lines) == 1:
+        return html.escape(lines[0])
+    below = f' dy="{_num(LINE)}"'
+    return "".join(f'<tspan x="{_num(x)}"{below if i else ""}>{html.escape(line)}</tspan>'
+                   for i, line in enumerate(lines))
 
 
 def _legend(relations: list[str], shapes: list[str]) -> str:
@@ -443,7 +495,7 @@ def _full_parts(actors: dict[str, Actor], edges: list[Edge], limit: int, compact
     kept = set(nodes)
     nodes.sort()
     edges = [e for e in edges if e.a in kept and e.b in kept]
-    names = {v: _short(actors[v].name) for v in actors}
+    names = {v: _name_lines(actors[v].name) for v in actors}
     pairs = [(e.a, e.b) for e in edges]
     kinds = {v: actors[v].kind for v in nodes}
     iterations = 300 if len(nodes) <= 60 else 120
@@ -552,7 +604,7 @@ def local_graph(actors: dict[str, Actor], edges: list[Edge], actor_id: str, page
     edges = [e for e in edges if (e.b if e.a == actor_id else e.a) in neighbours]
     n = len(neighbours)
     full = {v: actors[v].name for v in (actor_id, *neighbours)}
-    names = {v: _short(actors[v].name) for v in (actor_id, *neighbours)}
+    names = {v: _name_lines(actors[v].name) for v in (actor_id, *neighbours)}
     radius = max(110.0, min(230.0, 26.0 * n / math.pi + 60))
     pos = {actor_id: (0.0, 0.0)}
     anchors = {}
@@ -562,18 +614,21 @@ def local_graph(actors: dict[str, Actor], edges: list[Edge], actor_id: str, page
         pos[v] = (x, y)
         anchors[v] = "middle" if abs(x) < radius * .25 else ("start" if x > 0 else "end")
     # the drawing's frame: every node with its name, wherever the name is written
-    extents = [(-_text_width(names[actor_id]) * .55, -NODE_R * 1.4, _text_width(names[actor_id]) * .55,
-                NODE_R * 1.4 + FONT + 3)]
+    extents = [(-_label_width(names[actor_id]) * .55, -NODE_R * 1.4, _label_width(names[actor_id]) * .55,
+                NODE_R * 1.4 + FONT + 3 + _extra_height(names[actor_id]))]
     for v in neighbours:
         x, y = pos[v]
-        w = _text_width(names[v])
+        w, extra = _label_width(names[v]), _extra_height(names[v])
         if anchors[v] == "middle":
-            top, bottom = (y - NODE_R, y + NODE_R + FONT + 3) if y >= 0 else (y - NODE_R - FONT - 6, y + NODE_R)
+            top, bottom = ((y - NODE_R, y + NODE_R + FONT + 3 + extra) if y >= 0 else
+                           (y - NODE_R - FONT - 6 - extra, y + NODE_R))
             extents.append((x - max(w / 2, NODE_R), top, x + max(w / 2, NODE_R), bottom))
         elif anchors[v] == "start":
-            extents.append((x - NODE_R, y - NODE_R * 1.2, x + NODE_R + 5 + w, y + NODE_R * 1.2))
+            extents.append((x - NODE_R, y - NODE_R * 1.2 - extra / 2, x + NODE_R + 5 + w,
+                            y + NODE_R * 1.2 + extra / 2))
         else:
-            extents.append((x - NODE_R - 5 - w, y - NODE_R * 1.2, x + NODE_R, y + NODE_R * 1.2))
+            extents.append((x - NODE_R - 5 - w, y - NODE_R * 1.2 - extra / 2, x + NODE_R,
+                            y + NODE_R * 1.2 + extra / 2))
     pad = 8.0
     left, top = min(e[0] for e in extents) - pad, min(e[1] for e in extents) - pad
     width = max(e[2] for e in extents) + pad - left

@@ -36,6 +36,59 @@ def _svg(block: str) -> etree.Element:
     return etree.fromstring(found.group(0))
 
 
+def _drawn_lines(text: etree.Element) -> list[str]:
+    """The lines of a name as drawn: its ``<tspan>``s, or the text itself."""
+    spans = list(text.iter(f"{SVG}tspan"))
+    return [span.text for span in spans] if spans else [text.text]
+
+
+def _text_box(text: etree.Element) -> tuple[float, float, float, float]:
+    """Where a name is written, every line of it, as wide as ``graph`` takes it to be."""
+    x, y = float(text.get("x")), float(text.get("y"))
+    last = y + sum(float(span.get("dy", 0)) for span in text.iter(f"{SVG}tspan"))
+    width = max(graph._text_width(line) for line in _drawn_lines(text))
+    left = {"middle": x - width / 2, "start": x, "end": x - width}[text.get("text-anchor")]
+    return left, y - graph.FONT * .75, left + width, last + graph.FONT * .25
+
+
+def _shape_box(shape: etree.Element) -> tuple[float, float, float, float]:
+    if shape.tag == f"{SVG}circle":
+        x, y, r = (float(shape.get(key)) for key in ("cx", "cy", "r"))
+        return x - r, y - r, x + r, y + r
+    if shape.tag == f"{SVG}rect":
+        x, y, w, h = (float(shape.get(key)) for key in ("x", "y", "width", "height"))
+        return x, y, x + w, y + h
+    points = [tuple(map(float, point.split(","))) for point in shape.get("points").split()]
+    return min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points), max(p[1] for p in points)
+
+
+def _nodes(svg: etree.Element) -> list[tuple[str, tuple[float, float, float, float], etree.Element]]:
+    """(name as drawn, box of its shape, its text) of every node of a drawing."""
+    nodes = []
+    for node in svg.iter():
+        if "node" in node.get("class", "").split():
+            shape = next(child for child in node if child.tag not in (f"{SVG}title", f"{SVG}text"))
+            text = node.find(f"{SVG}text")
+            nodes.append((" ".join(_drawn_lines(text)), _shape_box(shape), text))
+    return nodes
+
+
+def _name_boxes(svg: etree.Element) -> dict[str, tuple[float, float, float, float]]:
+    return {name: _text_box(text) for name, _shape, text in _nodes(svg)}
+
+
+def _assert_names_clear(svg: etree.Element) -> None:
+    """No two names written over each other, and no name over another actor's node."""
+    nodes = _nodes(svg)
+    for i, (name, _shape, text) in enumerate(nodes):
+        box = _text_box(text)
+        for j, (other, shape, other_text) in enumerate(nodes):
+            if j != i:
+                assert not graph._overlaps(box, [shape]), (name, "over the node of", other)
+            if j > i:
+                assert not graph._overlaps(box, [_text_box(other_text)]), (name, other)
+
+
 def test_site_href_follows_directory_urls():
     assert graph.site_href("actors/russia.md", "actors/north-korea.md") == "../russia/"
     assert graph.site_href("actors/russia.md", "actors/relations.md") == "../russia/"
@@ -114,11 +167,79 @@ def test_the_book_graph_for_paper_prints_its_names_larger_and_says_where_the_sou
     svg = _svg(paper)
     assert {a.get("href") for a in svg.iter(f"{SVG}a")} == {a.get("href") for a in _svg(screen).iter(f"{SVG}a")}
     assert "Hover" in screen and "Hover" not in paper and "The table below gives who states each relation." in paper
-    names = [(float(t.get("x")), float(t.get("y")), len(t.text)) for t in svg.iter(f"{SVG}text")
-             if t.get("font-size") == "11"]
-    for i, (x, y, length) in enumerate(names):  # no two names written over each other
-        for x2, y2, length2 in names[i + 1:]:
-            assert abs(y - y2) >= graph.FONT or abs(x - x2) >= (length + length2) * graph.FONT * .56 / 2
+    _assert_names_clear(svg)
+
+
+def test_names_that_fit_one_line_are_written_as_before_and_longer_ones_on_two():
+    assert graph._name_lines("Center for Strategic  Studies") == ("Center for Strategic Studies",)
+    assert graph._name_lines("x" * 32) == ("x" * 32,)
+    assert graph._name_lines("Center for a New American Security") == ("Center for a New", "American Security")
+    assert graph._name_lines('The "evil alignment" (Russia, North Korea, China and Iran)') == (
+        'The "evil alignment" (Russia,', "North Korea, China and Iran)")
+    # one word too long for a line, or a name too long for two: shortened, on its last line
+    assert graph._name_lines("x" * 40) == ("x" * 31 + "…",)
+    long = "The Permanent Secretariat of the Committee for the Peaceful Reunification of the Fatherland"
+    first, second = graph._name_lines(long)
+    assert len(first) <= 32 and len(second) == 32 and second.endswith("…")
+    assert long.startswith(f"{first} {second[:-1]}")
+
+
+def test_a_long_name_is_written_whole_on_two_lines_in_every_drawing():
+    """On the book's drawing, on paper and on the local drawings: under, over and beside a node."""
+    names = {"hub": "Center for a New American Security", "top": "North Korean Central Military Commission",
+             "right": "Secretariat of Foreign and Global Affairs", "left": "Korea Economic Institute of America"}
+    actors = {"hub": _actor("hub", "think tank", [("top", "alliance"), ("right", "rivalry"), ("left", "rivalry")]),
+              **{v: _actor(v, "military", [("hub", "partnership")]) for v in ("top", "right", "left")}}
+    actors = {v: Actor(**{**vars(actor), "name": names[v]}) for v, actor in actors.items()}
+    edges = graph.edges_of(actors)
+    drawings = [graph.full_graph(actors, edges, "actors/relations.md", page_path),
+                graph.print_full_graph(actors, edges, "actors/relations.md", page_path, [(174.0, 217.0)])[0]]
+    drawings += [graph.local_graph(actors, edges, v, f"actors/{v}.md", page_path) for v in actors]
+    placed = set()
+    for block in drawings:
+        svg = _svg(block)
+        assert "…" not in block
+        centres = {name: ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2) for name, box, _text in _nodes(svg)}
+        width, height = map(float, svg.get("viewBox").split()[2:])
+        for text in svg.iter(f"{SVG}text"):
+            if text.get("font-size") != "11":
+                continue
+            spans = list(text.iter(f"{SVG}tspan"))
+            lines = [span.text for span in spans]
+            name = " ".join(lines)
+            assert len(spans) == 2 and name in names.values(), lines
+            assert list(graph._name_lines(name)) == lines and all(len(line) <= 32 for line in lines)
+            assert [span.get("x") for span in spans] == [text.get("x")] * 2
+            assert [span.get("dy") for span in spans] == [None, graph._num(graph.LINE)]
+            (cx, cy), y, anchor = centres[name], float(text.get("y")), text.get("text-anchor")
+            if anchor == "middle":  # both lines under the node, or both over it
+                placed.add("under" if y > cy else "over")
+                assert y > cy or y + graph.LINE < cy
+            else:  # beside it, the two lines centred on it
+                placed.add(anchor)
+                assert abs(y + graph.LINE / 2 - graph.FONT / 3 - cy) < .1
+            left, top, right, bottom = _name_boxes(svg)[name]
+            assert 0 <= left and right <= width and 0 <= top and bottom <= height, (name, anchor)
+        _assert_names_clear(svg)
+    assert placed == {"under", "over", "start", "end"}
+
+
+def test_the_book_graphs_names_are_whole_and_clear_of_each_other_and_of_the_nodes(book):
+    """The book has names longer than a line (written on two), on screen and on paper; the others are one line."""
+    edges = graph.edges_of(book.actors)
+    screen = graph.full_graph(book.actors, edges, "actors/relations.md", page_path)
+    paper = graph.print_full_graph(book.actors, edges, "actors/relations.md", page_path,
+                                   [(174.0, 217.0), (261.0, 142.0)])[0]
+    related = {e.a for e in edges} | {e.b for e in edges}
+    for block in (screen, paper):
+        svg = _svg(block)
+        nodes = _nodes(svg)
+        assert {name for name, _shape, _text in nodes} == {" ".join(book.actors[v].name.split()) for v in related}
+        assert any(len(name) > 32 for name, _shape, _text in nodes)
+        for name, _shape, text in nodes:
+            assert len(_drawn_lines(text)) == (1 if len(name) <= 32 else 2), name
+            assert len(name) > 32 or (text.text == name and not len(text)), name  # as before: no tspan
+        _assert_names_clear(svg)
 
 
 def test_relation_types_differ_by_line_pattern_not_only_colour():
