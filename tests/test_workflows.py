@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -66,6 +69,57 @@ def test_pull_request_workflow_steps():
         assert command in runs
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["path"] == "site/"
+
+
+FAKE_GH = r"""#!/usr/bin/env bash
+# gh as the workflow calls it: the comments API answers from $COMMENTS (through jq, as gh --jq does), and every
+# call is logged, with the body it would post
+echo "gh $*" >> "$GH_LOG"
+if [ "$1" = api ] && [ "$2" != --method ]; then
+  jq -r "${@: -1}" "$COMMENTS"
+elif [ "$1" = api ]; then
+  body="${*: -1}"; cat "${body#body=@}" >> "$GH_LOG"
+else
+  cat "${@: -1}" >> "$GH_LOG"
+fi
+"""
+
+
+def _post_report(tmp_path, comments: list[dict]) -> str:
+    """Run the workflow's step that posts the review report, against a fake gh; what gh was asked to do."""
+    flow = _load(WORKFLOWS / "pr.yml")
+    step = next(s for s in flow["jobs"]["book"]["steps"] if s.get("name") == "Post the review report")
+    (tmp_path / "bin").mkdir(parents=True)
+    (tmp_path / "bin" / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (tmp_path / "bin" / "gh").chmod(0o755)
+    (tmp_path / "comments.json").write_text(json.dumps(comments), encoding="utf-8")
+    (tmp_path / "review.md").write_text("## Review\n\nTwo notes changed.\n", encoding="utf-8")
+    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "GH_LOG": str(tmp_path / "gh.log"), "PR_NUMBER": "7",
+           "COMMENTS": str(tmp_path / "comments.json"), "GITHUB_REPOSITORY": "owner/book"}
+    subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True)
+    return (tmp_path / "gh.log").read_text(encoding="utf-8")
+
+
+MARKER = "<!-- briefing-book: review report -->"
+
+
+def test_the_review_report_is_posted_once_then_its_own_comment_is_updated(tmp_path):
+    """The first push posts the report; later pushes update that comment, never another workflow's comment by
+    the same bot (as `gh pr comment --edit-last` did) nor a person's comment quoting the report."""
+    if not shutil.which("jq"):  # GitHub's runners have it; ./book test installs it
+        (pytest.fail if os.environ.get("CI") else pytest.skip)("jq is not installed")
+    first = _post_report(tmp_path / "first", [
+        {"id": 11, "user": {"login": "github-actions[bot]"}, "body": "Deployed a preview"}])
+    assert "gh pr comment 7 --body-file comment.md" in first and "PATCH" not in first
+    assert first.endswith(f"{MARKER}\n## Review\n\nTwo notes changed.\n")
+    later = _post_report(tmp_path / "later", [
+        {"id": 11, "user": {"login": "github-actions[bot]"}, "body": "Deployed a preview"},
+        {"id": 12, "user": {"login": "github-actions[bot]"}, "body": f"{MARKER}\n## Review\n\nOne note changed."},
+        {"id": 13, "user": {"login": "analyst"}, "body": f"{MARKER}\n## Review\n\nquoted"},
+        {"id": 14, "user": {"login": "github-actions[bot]"}, "body": "Link check passed"}])
+    assert "gh api --method PATCH repos/owner/book/issues/comments/12 -F body=@comment.md" in later
+    assert "gh pr comment" not in later
+    assert later.endswith(f"{MARKER}\n## Review\n\nTwo notes changed.\n")
 
 
 def test_deploy_workflow_publishes_pages():
