@@ -256,6 +256,9 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
                         else "no note has this id: fix the id or create the note")
             by_alias = _aliases(loaded, target) if what in ("actor", "note") else []
             hint = (f"did you mean '{by_alias[0]}'?" if by_alias else did_you_mean(target, choices)) or fallback
+            if loaded.folders_unread:
+                hint = (f"its note may be in {' or '.join(loaded.folders_unread)}, which could not be read: fix that "
+                        "first")
             acc.diagnostics.append(error(loc, "ref.unknown", f"unknown {what} '{target}'", hint))
 
     def check_key(note: Note, key: str, loc: Loc, anchor: str, section: str, acc: _Found = total) -> None:
@@ -322,7 +325,7 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
     world = (frozenset((note_id, type(note).__name__) for note_id, note in notes.items()), frozenset(bib),
              frozenset((key, len(archive.paragraphs)) for key, archive in loaded.archives.items()),
              frozenset((s.id, s.archive) for s in loaded.sources.values()), loaded.bib_broken, loaded.bib_unread,
-             loaded.broken_ids)  # a reference to a note that failed to load is silent only while it fails
+             loaded.broken_ids, loaded.folders_unread)  # a reference to a note that failed to load is silent only while it fails
     last_world = cache.get("world")
     if last_world == world:
         world = last_world  # the same object: each note's check below is then an identity check

@@ -54,21 +54,23 @@ class Loaded:
     bib_unread: tuple[str, ...] = field(default=())
     """The .bib files that could not be read fully, where an entry not found may be; ``NO_BIBLIOGRAPHY`` when
     there is no bibliography/ folder (each reported once)."""
+    folders_unread: tuple[str, ...] = field(default=())
+    """The folders of notes that could not be read, where a note not found may be."""
 
 
 def read_text(path: Path, rel: str, limit: int, diagnostics: list[Diagnostic]) -> str | None:
     """A file's text with BOM removed and line endings normalised, or None (with a diagnostic)."""
     try:
         size = path.stat().st_size
+        if size <= limit:
+            data = path.read_bytes()
     except OSError as exc:
-        diagnostics.append(error(Loc(rel), "file.unreadable", f"cannot read the file: {exc.strerror}",
-                                 "check that it exists and is readable"))
+        diagnostics.append(unreadable(path, rel, exc))
         return None
     if size > limit:
         diagnostics.append(error(Loc(rel), "file.too-large", f"file is {size // 1024} KiB, more than the "
                                  f"{limit // 1024} KiB allowed", "split it into several notes"))
         return None
-    data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -77,6 +79,15 @@ def read_text(path: Path, rel: str, limit: int, diagnostics: list[Diagnostic]) -
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def unreadable(path: Path, rel: str, exc: OSError) -> Diagnostic:
+    """The error for a file that cannot be read (no permission, a link to nothing or to itself)."""
+    hint = "check that it exists and that you may read it (its permissions)"
+    if path.is_symlink():
+        hint = (f"it is a link to '{os.readlink(path)}': point the link at a file that exists, or put the file "
+                "itself here")
+    return error(Loc(rel), "file.unreadable", f"cannot read the file: {exc.strerror or exc}", hint)
 
 
 #: Cyrillic and Greek letters that look like ASCII ones (a file name with one looks valid but is not).
@@ -427,24 +438,56 @@ def _sorted_entries(folder: Path) -> list[os.DirEntry]:
         return sorted(entries, key=lambda entry: entry.name)
 
 
-def _note_files(content: Path, diagnostics: list[Diagnostic]) -> list[tuple[Path, str, str]]:
-    """(path, path relative to the book's root, kind) of every note in ``content``; other files get a warning."""
+def _listed(folder: Path, rel: str, diagnostics: list[Diagnostic], unread: list[str]) -> list[os.DirEntry]:
+    """The entries of a folder of notes, sorted; none, with an error, when it cannot be read (its path is added
+    to ``unread``)."""
+    try:
+        return _sorted_entries(folder)
+    except OSError as exc:
+        unread.append(rel)
+        hint = "check that you may read it (its permissions)"
+        if folder.is_symlink():
+            hint = f"it is a link to '{os.readlink(folder)}': point the link at a folder that exists"
+        diagnostics.append(error(Loc(rel), "file.unreadable", f"cannot read the folder: {exc.strerror or exc}",
+                                 hint))
+        return []
+
+
+def _is(entry: os.DirEntry, what: str) -> bool:
+    """``entry.is_dir()`` or ``entry.is_file()``; False for a link to nothing or to itself."""
+    try:
+        return entry.is_dir() if what == "dir" else entry.is_file()
+    except OSError:
+        return False
+
+
+def _is_note(entry: os.DirEntry) -> bool:
+    """Whether the entry is meant as a note: a '.md' file, or a link named so (read_text reports a broken one)."""
+    return _is_markdown(entry.name) and (_is(entry, "file") or (entry.is_symlink() and not _is(entry, "dir")))
+
+
+def _note_files(content: Path, diagnostics: list[Diagnostic], unread: list[str]) -> list[tuple[Path, str, str]]:
+    """(path, path relative to the book's root, kind) of every note in ``content``; other files get a warning;
+    folders that cannot be read an error (and their paths are added to ``unread``)."""
     found = []
-    for entry in _sorted_entries(content):
+    for entry in _listed(content, "content", diagnostics, unread):
         rel = f"content/{entry.name}"
-        if entry.is_dir() and entry.name in NOTE_FOLDERS:
-            for note in _sorted_entries(entry.path):
+        if entry.name in NOTE_FOLDERS and (_is(entry, "dir") or entry.is_symlink()):
+            for note in _listed(content / entry.name, rel, diagnostics, unread):
                 note_rel = f"{rel}/{note.name}"
-                if _is_markdown(note.name) and note.is_file():
+                if _is_note(note):
                     found.append((content / entry.name / note.name, note_rel, NOTE_FOLDERS[entry.name]))
                 elif not note.name.startswith("."):
+                    otherwise = f"notes in {rel}/ are '.md' files" + (", not folders" if _is(note, "dir") else "")
                     diagnostics.append(warning(Loc(note_rel), "file.ignored", "not a note: ignored",
-                                               _not_a_note_hint(note.name, f"notes in {rel}/ are '.md' files")))
-        elif _is_markdown(entry.name) and entry.is_file():
+                                               _not_a_note_hint(note.name, otherwise)))
+        elif _is_note(entry):
             found.append((content / entry.name, rel, "page"))
         elif not entry.name.startswith("."):
             folders = f"note folders are {', '.join(NOTE_FOLDERS)}"
-            if entry.is_dir():
+            if _is(entry, "dir") and _is_markdown(entry.name):
+                hint = f"pages are '.md' files, not folders; {folders}"
+            elif _is(entry, "dir"):
                 close = did_you_mean(entry.name, NOTE_FOLDERS)
                 hint = f"{close} ({folders})" if close else folders
             else:
@@ -494,7 +537,8 @@ def load_starting(root: Path, cache: dict | None = None,
         diagnostics.append(error(Loc("bibliography"), "book.no-bibliography", "there is no bibliography/ folder",
                                  "create it beside content/, with the .bib files and archive/ of the book"
                                  if content.is_dir() else "run the command from the book's root, or pass --root"))
-    candidates = _note_files(content, diagnostics) if content.is_dir() else []
+    folders_unread: list[str] = []
+    candidates = _note_files(content, diagnostics, folders_unread) if content.is_dir() else []
     for path, rel, kind in candidates:
         files.append(rel)
         stem = path.stem
@@ -536,7 +580,8 @@ def load_starting(root: Path, cache: dict | None = None,
                     collected["page"], bib, archives, tuple(diagnostics), tuple(files),
                     frozenset(stem for stem in seen.keys() | renamed
                               if not any(stem in group for group in collected.values())),
-                    frozenset().union(*(bib_file.broken for bib_file in per_file)) - bib.keys(), unread)
+                    frozenset().union(*(bib_file.broken for bib_file in per_file)) - bib.keys(), unread,
+                    tuple(folders_unread))
     if parsing is not None and not follows:
         parsing.cancel()  # its one value was taken: the child is done
     return loaded, parsing if follows else None

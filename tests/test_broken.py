@@ -39,7 +39,21 @@ def _no_bibliography(root: Path) -> None:
     shutil.rmtree(root / "bibliography")
 
 
-GENERATED = {"huge-file": _huge, "id-renamed-note": _renamed, "no-bibliography": _no_bibliography}
+def _links_broken(root: Path) -> None:
+    """Links git cannot keep as they are: to themselves, to nothing; and a folder named like a note."""
+    (root / "content" / "actors" / "loop.md").symlink_to("loop.md")
+    (root / "content" / "timeline.md").symlink_to("nowhere.md")
+    (root / "content" / "actors" / "china.md").mkdir()
+
+
+def _folder_link_broken(root: Path) -> None:
+    scenarios = root / "content" / "scenarios"
+    shutil.rmtree(scenarios)
+    scenarios.symlink_to("../../elsewhere/scenarios")
+
+
+GENERATED = {"huge-file": _huge, "id-renamed-note": _renamed, "no-bibliography": _no_bibliography,
+             "link-broken": _links_broken, "folder-link-broken": _folder_link_broken}
 
 
 def lay_case(name: str, root: Path) -> Path:
@@ -109,3 +123,24 @@ def test_build(name: str, tmp_path: Path, previous_site: Path, capsys):
         notes = sorted((BROKEN / name / "files" / "content" / "actors").glob("*.md"))
         assert notes and all((site / "actors" / note.stem / "index.html").is_file() for note in notes)
         assert _tree(site) != before
+
+
+def test_a_file_that_cannot_be_read_is_an_error_at_it(tmp_path: Path, capsys, monkeypatch):
+    """A note or archived text without read permission (chmod 000; simulated: the tests may run as root)."""
+    root = lay_case("crlf", tmp_path / "book")
+    denied = {root / "content" / "actors" / "russia.md", root / "bibliography" / "archive" / "scmp-nd.txt"}
+    read_bytes = Path.read_bytes
+
+    def refusing(path: Path) -> bytes:
+        if path in denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refusing)
+    assert cli.main(["check", "--root", str(root)]) == cli.EXIT_BOOK
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    hint = "check that it exists and that you may read it (its permissions)"
+    assert err.splitlines()[:2] == [
+        f"bibliography/archive/scmp-nd.txt: error[file.unreadable]: cannot read the file: Permission denied — {hint}",
+        f"content/actors/russia.md: error[file.unreadable]: cannot read the file: Permission denied — {hint}"]
