@@ -1,7 +1,7 @@
 """Command line: ``python -m builder check|build|serve|new|review|pdf``.
 
 Exit codes: 0 success; 1 the book has errors (or warnings with --strict),
-or 'new' refused the id; 2 wrong usage (or 'review' cannot read the base
+or 'new' refused the id or the folder; 2 wrong usage (or 'review' cannot read the base
 revision, or the site folder would replace something else); 3 the site engine failed or
 the output could not be written (the previous site is untouched);
 130 interrupted (Ctrl-C or SIGTERM: the previous site is untouched).

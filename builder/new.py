@@ -130,15 +130,29 @@ def create(root: Path, kind: str, note_id: str, out=None, err=None) -> int:
                 .replace("rename the file", "choose another id"))
         print(f"error: {message} — {hint}", file=err)
         return 1
+    if not (root / "content").is_dir() and not (root / "mkdocs.yml").is_file():
+        print(f"error: {root} holds neither content/ nor mkdocs.yml, so it is not a book's folder — run the "
+              "command from the book's folder, or pass --root", file=err)
+        return 1
     taken = existing_ids(root).get(note_id)
     if taken:
         print(f"error: the id '{note_id}' is already used by {taken} — ids are unique across the whole book: "
               "choose another", file=err)
         return 1
     target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "x", encoding="utf-8", newline="\n") as handle:
-        handle.write(template(kind, note_id))
+    created = False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8", newline="\n") as handle:
+            created = True
+            handle.write(template(kind, note_id))
+    except OSError as exc:
+        from .cli import EXIT_SITE, cannot_write
+
+        if created:  # never a half-written note (a full disk)
+            target.unlink(missing_ok=True)
+        print(f"error: {cannot_write(exc, '--root')}; nothing was written", file=err)
+        return EXIT_SITE
     print(f"wrote {rel}", file=err)
     if kind == "source":
         where = bib_keys(root).get(note_id)

@@ -87,6 +87,25 @@ def test_new_takes_a_file_name_for_its_id(book, capsys):
     assert not (book / "content" / "actors" / "dprk.md.md").exists()
 
 
+def test_new_refuses_a_folder_that_is_not_a_book(book, capsys):
+    """Run from inside content/ (or anywhere else), 'new' would write content/content/actors/x.md."""
+    before = sorted(p.as_posix() for p in book.rglob("*"))
+    assert cli.main(["new", "actor", "dprk", "--root", str(book / "content")]) == 1
+    assert capsys.readouterr().err == (f"error: {book / 'content'} holds neither content/ nor mkdocs.yml, so it is "
+                                       "not a book's folder — run the command from the book's folder, or pass "
+                                       "--root\n")
+    assert sorted(p.as_posix() for p in book.rglob("*")) == before
+
+
+def test_new_says_why_it_cannot_write_the_note(book, capsys):
+    shutil.rmtree(book / "content" / "scenarios")
+    (book / "content" / "scenarios").write_text("", encoding="utf-8")
+    assert cli.main(["new", "scenario", "blockade", "--root", str(book)]) == cli.EXIT_SITE
+    folder = book / "content" / "scenarios"
+    assert capsys.readouterr().err == (f"error: cannot make the folder {folder}: {folder} is a file — move it, or "
+                                       "choose other folders (--root); nothing was written\n")
+
+
 # ----------------------------------------------------------------------------- check formats
 
 BROKEN = {"content/actors/china.md": "---\nname: China\nkind: statee\n---\nNear [[north-korea]] [@nope].\n"}
