@@ -26,6 +26,8 @@ RESERVED_IDS = {"index", "matrix", "bibliography", "relations", "tags", "search"
 ARCHIVE_DIR = "bibliography/archive"
 
 NOTE_FOLDERS = {"actors": "actor", "scenarios": "scenario", "claims": "claim", "sources": "source"}
+RESERVED_PAGE_IDS = {*NOTE_FOLDERS, "pdf"}
+"""The site's own folders, where a page (content/ID.md, published at ID/) would be lost: the chapters, the PDFs."""
 
 
 NO_BIBLIOGRAPHY = ("bibliography",)
@@ -106,6 +108,11 @@ def _check_id(stem: str, rel: str, kind: str, diagnostics: list[Diagnostic]) -> 
     if pattern.match(stem):
         if stem in RESERVED_IDS and kind != "page":
             diagnostics.append(error(Loc(rel), "id.reserved", f"'{stem}' is a reserved name",
+                                     "rename the file"))
+            return False
+        if stem in RESERVED_PAGE_IDS and kind == "page":
+            diagnostics.append(error(Loc(rel), "id.reserved", f"'{stem}' is a reserved name for a page: the site "
+                                     f"has its own {stem}/ folder, where the page would be lost",
                                      "rename the file"))
             return False
         return True
