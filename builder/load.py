@@ -7,14 +7,16 @@ every problem becomes a diagnostic and loading goes on.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from . import schema
 from .bibliography import BibFile, read_bib_file
-from .diagnostics import Diagnostic, Loc, did_you_mean, error, not_utf8, warning, with_article
+from .diagnostics import (Diagnostic, Loc, control_character, did_you_mean, error, not_utf8, warning,
+                          with_article)
 from .frontmatter import parse_yaml, split
 from .parallel import Steps, steps_in_background
 from .quotes import paragraphs
@@ -131,6 +133,23 @@ def _check_id(stem: str, rel: str, kind: str, diagnostics: list[Diagnostic]) -> 
     return False
 
 
+NOT_PRINTABLE = re.compile("[^\x09\x0A\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+"""The characters YAML refuses in the front matter (control characters, lone surrogates), refused in the body too."""
+
+
+def _control_characters(split_note, rel: str) -> list[Diagnostic]:
+    """An error at the first character of the body that is not printable text (a NUL, an escape …), which would
+    otherwise reach the pages unseen; how many others the body has is said in it."""
+    found = NOT_PRINTABLE.search(split_note.body)
+    if found is None:
+        return []
+    problem = control_character(rel, split_note.body, found.start(), ord(found.group()), "body.character",
+                                "the text", split_note.body_first_line)
+    more = len(NOT_PRINTABLE.findall(split_note.body, found.end()))
+    return [problem if not more else
+            replace(problem, message=f"{problem.message} ({more} more such character(s) in this note)")]
+
+
 def _body(split_note, rel: str) -> Body:
     return Body(split_note.body, Loc(rel, split_note.body_first_line))
 
@@ -170,6 +189,7 @@ def _note(path: Path, rel: str, kind: str, fields, diagnostics: list[Diagnostic]
         return None
     node, problems = parse_yaml(parts.yaml_text, rel, parts.yaml_first_line)
     diagnostics.extend(problems)
+    diagnostics.extend(_control_characters(parts, rel))
     if node is None:
         return None
     misfiled = _misfiled(kind, node)
