@@ -43,6 +43,13 @@ def reason(exc: BaseException, messages: list[tuple[int, str]]) -> str:
     return text
 
 
+def in_settings(text: str, config_file: str) -> str:
+    """The reason, with the file to fix when it is a setting mkdocs refused ("Config value 'site_name': …")."""
+    if text.startswith("Config value '"):
+        return f"{text.rstrip('.')} — fix this setting in {config_file}"
+    return text
+
+
 def main(argv: list[str]) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -64,7 +71,7 @@ def main(argv: list[str]) -> int:
         build(config)
     except (MkDocsException, OSError) as exc:
         print(str(exc) or exc.__class__.__name__, file=sys.stderr)
-        _write_reason(reason_file, reason(exc, messages.kept))
+        _write_reason(reason_file, in_settings(reason(exc, messages.kept), config_file))
         return 1
     except TemplateError as exc:  # a theme override (site_overrides/) the user edited
         where = getattr(exc, "filename", None)

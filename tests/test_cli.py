@@ -92,7 +92,7 @@ def test_a_site_engine_failure_leaves_the_old_site(minimal_book, tmp_path):
     summary = result.stderr.splitlines()[-1]  # mkdocs' own reason, not its closing "Aborted with …" line
     assert summary.startswith("site build failed: Config value 'theme': Unrecognised theme name: 'no-such-theme'. "
                               "The available installed themes are: ")
-    assert summary.endswith(f"; the previous site in {site} is untouched")
+    assert summary.endswith(f" — fix this setting in {broken_config}; the previous site in {site} is untouched")
     assert tree_digest(site) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
 
@@ -147,6 +147,18 @@ def test_the_reason_for_an_abort_is_in_what_mkdocs_said_before():
                                      "are not allowed here\n  in \"mkdocs.yml\", line 9, column 14"), warnings) == (
         "MkDocs encountered an error parsing the configuration file: mapping values are not allowed here in "
         "\"mkdocs.yml\", line 9, column 14")
+
+
+def test_a_setting_mkdocs_refuses_is_named_with_its_file(minimal_book, tmp_path):
+    """mkdocs.yml without site_name passes check (the builder has a default title) but not the site engine."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("\n".join(line for line in CONFIG.read_text(encoding="utf-8").splitlines()
+                                if not line.startswith("site_name:")), encoding="utf-8")
+    result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(config))
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[-1] == (
+        "site build failed: Config value 'site_name': Required configuration not provided — fix this setting in "
+        f"{config}; no site was written")
 
 
 def test_usage_errors_exit_2(tmp_path):
