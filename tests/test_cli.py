@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 
 import pytest
 from pathlib import Path
@@ -159,6 +160,25 @@ def test_a_setting_mkdocs_refuses_is_named_with_its_file(minimal_book, tmp_path)
     assert result.stderr.splitlines()[-1] == (
         "site build failed: Config value 'site_name': Required configuration not provided — fix this setting in "
         f"{config}; no site was written")
+
+
+def test_ctrl_c_while_the_builder_starts_is_no_traceback(monkeypatch, capsys):
+    """Ctrl-C in the first half second, while the modules load, before main() can catch it."""
+    import runpy
+
+    class Interrupting:
+        def find_spec(self, name, path=None, target=None):
+            if name == "builder.cli":
+                raise KeyboardInterrupt
+            return None
+
+    monkeypatch.setattr(sys, "meta_path", [Interrupting(), *sys.meta_path])
+    monkeypatch.delitem(sys.modules, "builder.cli", raising=False)
+    monkeypatch.delitem(sys.modules, "builder.__main__", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_module("builder", run_name="__main__")
+    assert exited.value.code == 130  # as when main() is interrupted
+    assert capsys.readouterr().err == "interrupted while starting; nothing was written\n"
 
 
 def test_usage_errors_exit_2(tmp_path):
