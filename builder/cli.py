@@ -209,7 +209,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     config = Path(args.config) if getattr(args, "config", None) else Path(args.root) / "mkdocs.yml"
     if (args.command in ("build", "serve", "pdf") or getattr(args, "config", None)) and not config.is_file():
-        print(f"error: no mkdocs.yml at '{config}' — pass --config PATH", file=sys.stderr)
+        if config.is_dir():
+            print(f"error: --config '{config}' is a folder — pass the settings file itself, e.g. "
+                  f"--config {config / 'mkdocs.yml'}", file=sys.stderr)
+        elif getattr(args, "config", None):
+            print(f"error: --config '{config}' does not exist — pass the book's settings file (mkdocs.yml)",
+                  file=sys.stderr)
+        else:
+            print(f"error: no mkdocs.yml at '{config}' — pass --config PATH, or --root the book's folder",
+                  file=sys.stderr)
         return EXIT_USAGE
     # SIGTERM (a cancelled CI job) stops a command as Ctrl-C does, so that its clean-up runs: child processes
     # stopped, half-built folders removed, the previous site kept

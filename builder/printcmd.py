@@ -107,8 +107,27 @@ def cmd_pdf(args) -> int:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     paths = _paths(args)
+    refusal = out_folder_refusal(paths, Path(args.out)) if args.out else None
+    if refusal:
+        print(f"error: {refusal} — choose a folder outside the book's own (default: SITE/pdf); nothing was written",
+              file=sys.stderr)
+        return EXIT_USAGE
     with layout_process(args) as layout:
         return _generate_and_write(args, paths, chapters, layout)
+
+
+def out_folder_refusal(paths, out: Path) -> str | None:
+    """Why the PDFs must not go to ``out``: a folder the book is made of, where they would be taken for its files
+    (a note, a bibliography, a theme override), or the generated pages. None when it is safe."""
+    out = out.resolve()
+    inputs = {"the book's content/ folder": paths.root / "content",
+              "the book's bibliography/ folder": paths.root / "bibliography",
+              "the theme overrides (site_overrides/)": paths.root / "site_overrides",
+              "the generated pages (build/docs)": paths.docs}
+    for name, path in inputs.items():
+        if out == path or path in out.parents:
+            return f"--out {out} is {name}" if out == path else f"--out {out} is inside {name} ({path})"
+    return None
 
 
 def _generate_and_write(args, paths, chapters: list[str], layout: LayoutProcess | None) -> int:

@@ -102,9 +102,11 @@ def load_settings(config: Path, root: Path | None = None) -> tuple[Settings, lis
         return Settings(), [replace(not_utf8(path, data, exc), code="config.encoding")]
     root_node, loader = _compose(text, path, diagnostics)
     if root_node is None:
-        return Settings(), diagnostics
+        return Settings(), diagnostics or [_no_site_name(Loc(path))]  # an empty file
     values: dict[str, Any] = {}
     top = _mapping(root_node, "mkdocs.yml", path, loader, diagnostics)
+    if isinstance(root_node, MappingNode) and _unset(top.get("site_name")):
+        diagnostics.append(_no_site_name(Loc(path, 1) if "site_name" not in top else _loc(top["site_name"][0], path)))
     for spec in SITE_SETTINGS:
         if spec.key in top:
             node = _environment(top[spec.key][1], loader)
@@ -115,6 +117,20 @@ def load_settings(config: Path, root: Path | None = None) -> tuple[Settings, lis
         if "book" in extra:
             _check_book(extra["book"][1], path, loader, values, diagnostics)
     return Settings(**values), diagnostics
+
+
+def _unset(entry) -> bool:
+    """Whether a top-level key (``top.get(key)``) is missing or empty (an !ENV value is mkdocs' business)."""
+    if entry is None:
+        return True
+    node = entry[1]
+    return isinstance(node, ScalarNode) and not _tagged(node) and (node.tag == YAML_TAG + "null" or
+                                                                    not node.value.strip())
+
+
+def _no_site_name(loc: Loc) -> Diagnostic:
+    return error(loc, "config.missing", "'site_name' is not set: the site engine needs it",
+                 "add a line such as 'site_name: Security on the Korean Peninsula' (the title of the site)")
 
 
 def checked_settings(config: Path, root: Path | None = None) -> Settings:

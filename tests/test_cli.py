@@ -10,7 +10,7 @@ import sys
 import pytest
 from pathlib import Path
 
-from conftest import CONFIG, run_builder
+from conftest import CONFIG, PROJECT, run_builder
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -151,15 +151,31 @@ def test_the_reason_for_an_abort_is_in_what_mkdocs_said_before():
 
 
 def test_a_setting_mkdocs_refuses_is_named_with_its_file(minimal_book, tmp_path):
-    """mkdocs.yml without site_name passes check (the builder has a default title) but not the site engine."""
+    """A misspelt plugin passes check (mkdocs' own settings are the site engine's to check) but not the engine."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(CONFIG.read_text(encoding="utf-8").replace("\n  - search:\n", "\n  - serach:\n", 1),
+                      encoding="utf-8")
+    shutil.copytree(PROJECT / "site_overrides", tmp_path / "site_overrides")  # custom_dir, beside the file
+    result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(config))
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[-1] == (
+        "site build failed: Config value 'plugins': The \"serach\" plugin is not installed — fix this setting in "
+        f"{config}; no site was written")
+
+
+def test_a_settings_file_without_the_sites_name_fails_the_check_before_anything_is_written(minimal_book, tmp_path):
+    """mkdocs cannot build without site_name: the check says so (it used to pass, and the build to fail after
+    generating the pages)."""
     config = tmp_path / "mkdocs.yml"
     config.write_text("\n".join(line for line in CONFIG.read_text(encoding="utf-8").splitlines()
                                 if not line.startswith("site_name:")), encoding="utf-8")
     result = run_builder("build", "--no-pdf", "--root", str(minimal_book), "--config", str(config))
-    assert result.returncode == 3
-    assert result.stderr.splitlines()[-1] == (
-        "site build failed: Config value 'site_name': Required configuration not provided — fix this setting in "
-        f"{config}; no site was written")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{config}:1: error[config.missing]: 'site_name' is not set: the site engine needs it — add a line such as "
+        "'site_name: Security on the Korean Peninsula' (the title of the site)",
+        "build failed: 1 error(s), 0 warning(s); nothing was written"]
+    assert not (minimal_book / "build").exists() and not (minimal_book / "site").exists()
 
 
 def test_ctrl_c_while_the_builder_starts_is_no_traceback(monkeypatch, capsys):
@@ -298,6 +314,37 @@ def test_pdf_into_a_folder_that_cannot_be_made_is_reported(minimal_book, blocker
     assert result.stderr.splitlines()[-1] == (f"error: the PDFs failed: cannot make the folder {blocker / 'pdf'}: "
                                               f"{blocker} is a file — move it, or choose other folders (--out, "
                                               "--root)")
+
+
+@pytest.mark.parametrize("folder", ["content", "content/actors", "bibliography", "build/docs/pdf"])
+def test_pdf_refuses_to_write_into_the_books_own_folders(minimal_book, folder):
+    """PDFs in content/ or bibliography/ would be taken for the book's files (and land in its pull requests)."""
+    before = sorted(str(path) for path in minimal_book.rglob("*"))
+    result = run_builder("pdf", "overview", "--root", str(minimal_book), "--config", str(CONFIG),
+                         "--out", str(minimal_book / folder))
+    assert result.returncode == 2
+    top = folder.split("/")[0]
+    what = {"content": "the book's content/ folder", "bibliography": "the book's bibliography/ folder",
+            "build": "the generated pages (build/docs)"}[top]
+    inside = minimal_book.resolve() / ("build/docs" if top == "build" else top)
+    where = f"is {what}" if folder == top else f"is inside {what} ({inside})"
+    assert result.stderr == (f"error: --out {minimal_book.resolve() / folder} {where} — choose a folder outside the "
+                             "book's own (default: SITE/pdf); nothing was written\n")
+    assert sorted(str(path) for path in minimal_book.rglob("*")) == before
+
+
+def test_a_settings_file_that_is_not_there_says_what_to_pass(minimal_book, tmp_path):
+    folder = run_builder("check", "--root", str(minimal_book), "--config", str(minimal_book / "content"))
+    assert (folder.returncode, folder.stderr) == (2, (
+        f"error: --config '{minimal_book / 'content'}' is a folder — pass the settings file itself, e.g. "
+        f"--config {minimal_book / 'content' / 'mkdocs.yml'}\n"))
+    missing = run_builder("check", "--root", str(minimal_book), "--config", str(tmp_path / "mkdcos.yml"))
+    assert (missing.returncode, missing.stderr) == (2, (
+        f"error: --config '{tmp_path / 'mkdcos.yml'}' does not exist — pass the book's settings file (mkdocs.yml)\n"))
+    default = run_builder("build", "--root", str(minimal_book))  # the minimal book keeps no mkdocs.yml of its own
+    assert (default.returncode, default.stderr) == (2, (
+        f"error: no mkdocs.yml at '{minimal_book / 'mkdocs.yml'}' — pass --config PATH, or --root the book's "
+        "folder\n"))
 
 
 def test_a_previous_site_that_cannot_be_removed_is_named(minimal_book, tmp_path, monkeypatch, capsys):

@@ -72,8 +72,22 @@ def test_what_is_not_set_keeps_its_default(tmp_path):
     assert settings_of(tmp_path, "site_name: Site\n") == (Settings(title="Site"), [])
     assert settings_of(tmp_path, "site_name: Site\nextra:\n  book:\n    title:\n    publish_archive:\n") == \
         (Settings(title="Site"), [])
-    assert settings_of(tmp_path, "use_directory_urls: !ENV NO_SUCH_VARIABLE\n") == (Settings(), [])
-    assert settings_of(tmp_path, "") == (Settings(), [])
+    assert settings_of(tmp_path, "site_name: !ENV [NO_SUCH_VARIABLE, Site]\nuse_directory_urls: !ENV NO_SUCH_VARIABLE\n"
+                       ) == (Settings(title="Site"), [])
+
+
+NO_SITE_NAME = ("error[config.missing]: 'site_name' is not set: the site engine needs it — add a line such as "
+                "'site_name: Security on the Korean Peninsula' (the title of the site)")
+
+
+@pytest.mark.parametrize("text, where", [
+    ("", "mkdocs.yml"), ("theme:\n  name: material\n", "mkdocs.yml:1"), ("site_name:\n", "mkdocs.yml:1:1"),
+    ("theme:\n  name: material\nsite_name: ''\n", "mkdocs.yml:3:1"),
+])
+def test_a_settings_file_without_the_sites_name_is_an_error_before_anything_is_built(tmp_path, text, where):
+    """mkdocs refuses to build without it: the check says so, where it would go, instead of the build failing
+    after the pages were generated."""
+    assert [d.format() for d in settings_of(tmp_path, text)[1]] == [f"{where}: {NO_SITE_NAME}"]
 
 
 def test_a_merge_key_is_read_as_mkdocs_reads_it(tmp_path):
@@ -100,10 +114,10 @@ extra:
     ("site_name: Site\nextra:\n  - book:\n      title: T\n",
      "mkdocs.yml:3:3: error[config.type]: 'extra' must be a mapping of 'name: value' lines, not a list — "
      "write 'name: value' lines, indented under 'extra:', without '- '"),
-    ("extra:\n  book:\n    nav_notes_limit: 12.5\n",
+    ("extra:\n  book:\n    nav_notes_limit: 12.5\nsite_name: Site\n",
      "mkdocs.yml:3:22: error[config.type]: 'extra.book.nav_notes_limit' must be a whole number, not 12.5 — "
      "a whole number of notes, e.g. 200"),
-    ("extra:\n  book:\n    publish_archive: !!python/name:os.sep\n",
+    ("extra:\n  book:\n    publish_archive: !!python/name:os.sep\nsite_name: Site\n",
      "mkdocs.yml:3:22: error[config.tag]: 'extra.book.publish_archive' has the YAML tag '!!python/name:os.sep', "
      "which the builder does not read — write the value itself, e.g. 'publish_archive: false'"),
     ("site_name: Site\nsite_description: A bell\x07\n",
@@ -131,7 +145,7 @@ def test_a_file_that_is_not_utf8(tmp_path):
 
 def test_checked_settings_refuses_a_wrong_file(tmp_path):
     config = tmp_path / "elsewhere.yml"
-    config.write_text("extra:\n  book:\n    publish_archive: 'false'\n", encoding="utf-8")
+    config.write_text("extra:\n  book:\n    publish_archive: 'false'\nsite_name: Site\n", encoding="utf-8")
     with pytest.raises(BuildFailed) as failed:
         checked_settings(config, tmp_path / "book")
     assert [d.format() for d in failed.value.diagnostics] == [
