@@ -317,6 +317,10 @@ def _load_archives(root: Path, sources: dict[str, Source], diagnostics: list[Dia
         if value in archives or value in empty:
             continue
         path = root / value
+        if path.is_dir():
+            diagnostics.append(error(loc, "archive.missing", f"archived text '{value}' is a folder, not a text file",
+                                     f"save the source's text as the file {value} (move the folder away first)"))
+            continue
         if not path.is_file():
             if no_bibliography:
                 continue

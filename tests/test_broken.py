@@ -52,8 +52,16 @@ def _folder_link_broken(root: Path) -> None:
     scenarios.symlink_to("../../elsewhere/scenarios")
 
 
+def _archive_folder(root: Path) -> None:
+    """An archived text's name taken by a folder (git keeps no empty folder)."""
+    archive = root / "bibliography" / "archive" / "scmp-nd.txt"
+    archive.unlink()
+    archive.mkdir()
+
+
 GENERATED = {"huge-file": _huge, "id-renamed-note": _renamed, "no-bibliography": _no_bibliography,
-             "link-broken": _links_broken, "folder-link-broken": _folder_link_broken}
+             "link-broken": _links_broken, "folder-link-broken": _folder_link_broken,
+             "archive-folder": _archive_folder}
 
 
 def lay_case(name: str, root: Path) -> Path:
