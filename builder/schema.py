@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -226,6 +227,17 @@ def _default(spec: Field) -> Any:
     return ""
 
 
+def _bare_scalar_reading(value: Any) -> str:
+    """How YAML read an unquoted value that was meant as text ('name: yes', 'name: 1945'), or '' for other values."""
+    if isinstance(value, bool):
+        return "a bare yes, no, on, off, true or false as true/false"
+    if isinstance(value, int | float):
+        return "a bare number as a number"
+    if isinstance(value, datetime.date):
+        return "a bare date as a date"
+    return ""
+
+
 def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str, Loc],
                  diagnostics: list[Diagnostic]) -> Any:
     value = node.value
@@ -234,6 +246,9 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
             value = str(value)  # credibility: 3 is the choice '3'; 3.5 is reported as a value not allowed
         if not isinstance(value, str):
             hint = f"write it as text ({spec.doc})"
+            bare = _bare_scalar_reading(value)
+            if bare:
+                hint = f"write it in quotes, as text ({spec.doc}): YAML reads {bare}"
             if spec.type == "choice":
                 hint = f"allowed: {', '.join(spec.choices)}"
             elif spec.type == "text" and node.flow:
