@@ -14,6 +14,7 @@ skipped, except under CI (``CI`` set), where they fail.
 from __future__ import annotations
 
 import functools
+import contextlib
 import http.server
 import os
 import re
@@ -721,14 +722,14 @@ def test_no_serious_accessibility_violations(open_context, base_url, axe_source,
 # --------------------------------------------------------------------------- serve
 
 
-def test_served_pages_show_the_books_errors_at_their_top_until_fixed(browser, minimal_book):
-    """An analyst saves a note with a mistake while `serve` runs: the open page reloads and says at its top that
-    the book has an error, naming the file, line and problem, over the last good build; fixing it removes that."""
-    from test_serve import fetch, free_port
+@contextlib.contextmanager
+def serving_in_a_browser(browser, book):
+    """`serve` running on ``book``, and a browser context watched for errors: (the site's address, the context)."""
+    from test_serve import free_port
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(minimal_book), "--config",
+    server = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(book), "--config",
                                str(CONFIG), "--dev-addr", f"127.0.0.1:{port}"], cwd=PROJECT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -736,6 +737,20 @@ def test_served_pages_show_the_books_errors_at_their_top_until_fixed(browser, mi
     watch = Watch(url)
     watch.attach(context)
     try:
+        yield url, context
+    finally:
+        context.close()
+        server.terminate()
+        server.communicate(timeout=30)
+    watch.check()
+
+
+def test_served_pages_show_the_books_errors_at_their_top_until_fixed(browser, minimal_book):
+    """An analyst saves a note with a mistake while `serve` runs: the open page reloads and says at its top that
+    the book has an error, naming the file, line and problem, over the last good build; fixing it removes that."""
+    from test_serve import fetch
+
+    with serving_in_a_browser(browser, minimal_book) as (url, context):
         assert "Russia signed a treaty" in fetch(url + "actors/russia/", "Russia signed a treaty", 60)
         page = context.new_page()
         with page.expect_response(lambda response: response.url.endswith("/_serve/problems.json")):
@@ -762,32 +777,18 @@ def test_served_pages_show_the_books_errors_at_their_top_until_fixed(browser, mi
         assert len(lines) == 21 and lines[-1] == "… and 5 more: the terminal running serve lists them all"
         note.write_text(good, encoding="utf-8")
         banner.wait_for(state="detached")
-    finally:
-        context.close()
-        server.terminate()
-        server.communicate(timeout=30)
-    watch.check()
 
 
 def test_serve_started_on_a_book_with_errors_says_it_was_never_built_and_shows_it_once_fixed(browser,
                                                                                            minimal_book):
     """`serve` started on a book with errors and no earlier build: the one page says so, with the problems; the
     fix brings the book's own home page into the open tab."""
-    from test_serve import fetch, free_port
+    from test_serve import fetch
 
     note = minimal_book / "content" / "actors" / "russia.md"
     good = note.read_text(encoding="utf-8")
     note.write_text(good.replace("[@", "[@no-such-key; @", 1), encoding="utf-8")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(minimal_book), "--config",
-                               str(CONFIG), "--dev-addr", f"127.0.0.1:{port}"], cwd=PROJECT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
-    watch = Watch(url)
-    watch.attach(context)
-    try:
+    with serving_in_a_browser(browser, minimal_book) as (url, context):
         assert "The book has errors" in fetch(url, "The book has errors", 60)
         page = context.new_page()
         page.goto(url)
@@ -801,11 +802,6 @@ def test_serve_started_on_a_book_with_errors_says_it_was_never_built_and_shows_i
         note.write_text(good, encoding="utf-8")
         banner.wait_for(state="detached")
         page.locator(".md-content h1", has_text="A minimal book").wait_for()
-    finally:
-        context.close()
-        server.terminate()
-        server.communicate(timeout=30)
-    watch.check()
 
 
 # --------------------------------------------------------------------------- screenshots
