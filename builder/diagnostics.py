@@ -66,6 +66,9 @@ def warning(loc: Loc, code: str, message: str, hint: str = "") -> Diagnostic:
 
 def not_utf8(rel: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
     """The error for a file whose bytes are not UTF-8, at the first bad byte (column counted in characters)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte order mark of UTF-16, as some editors save
+        return error(Loc(rel, 1, 1), "file.encoding", "the file is UTF-16 text, not UTF-8",
+                     "save it as UTF-8 (in most editors: save with encoding, UTF-8)")
     line_start = data.rfind(b"\n", 0, exc.start) + 1
     line = data.count(b"\n", 0, exc.start) + 1
     col = len(data[line_start:exc.start].decode("utf-8")) + 1  # the bytes before the first bad one are UTF-8
