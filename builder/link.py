@@ -425,8 +425,8 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
         if key not in used_keys:
             diagnostics.append(warning(entry.loc, "bib.uncited", f"bibliography entry '{key}' is never cited",
                                        "cite it, list it in a source note's 'relays', or remove it"))
-    for note in notes.values():
-        if note.id != "index" and not backlinks.get(note.id):
+    for note in notes.values():  # (not while a folder of notes is unread: its notes may link to this one)
+        if note.id != "index" and not backlinks.get(note.id) and not loaded.folders_unread:
             diagnostics.append(warning(note.loc, "note.orphan", f"no other note links to '{note.id}'",
                                        f"reference it, e.g. [[{note.id}]], from a related note"))
 
