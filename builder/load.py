@@ -85,13 +85,16 @@ def read_text(path: Path, rel: str, limit: int, diagnostics: list[Diagnostic]) -
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def unreadable(path: Path, rel: str, exc: OSError) -> Diagnostic:
-    """The error for a file that cannot be read (no permission, a link to nothing or to itself)."""
-    hint = "check that it exists and that you may read it (its permissions)"
+def unreadable(path: Path, rel: str, exc: OSError, what: str = "file") -> Diagnostic:
+    """The error for a file (or, ``what="folder"``, a folder) that cannot be read: no permission, a link to
+    nothing or to itself."""
     if path.is_symlink():
-        hint = (f"it is a link to '{os.readlink(path)}': point the link at a file that exists, or put the file "
-                "itself here")
-    return error(Loc(rel), "file.unreadable", f"cannot read the file: {exc.strerror or exc}", hint)
+        hint = f"it is a link to '{os.readlink(path)}': point the link at a {what} that exists" + (
+            ", or put the file itself here" if what == "file" else "")
+    else:
+        hint = ("check that it exists and that you may read it" if what == "file" else
+                "check that you may read it") + " (its permissions)"
+    return error(Loc(rel), "file.unreadable", f"cannot read the {what}: {exc.strerror or exc}", hint)
 
 
 #: Cyrillic and Greek letters that look like ASCII ones (a file name with one looks valid but is not).
@@ -476,11 +479,7 @@ def _listed(folder: Path, rel: str, diagnostics: list[Diagnostic], unread: list[
         return _sorted_entries(folder)
     except OSError as exc:
         unread.append(rel)
-        hint = "check that you may read it (its permissions)"
-        if folder.is_symlink():
-            hint = f"it is a link to '{os.readlink(folder)}': point the link at a folder that exists"
-        diagnostics.append(error(Loc(rel), "file.unreadable", f"cannot read the folder: {exc.strerror or exc}",
-                                 hint))
+        diagnostics.append(unreadable(folder, rel, exc, "folder"))
         return []
 
 
