@@ -167,16 +167,21 @@ SITE_FOLDER_LEFTOVERS = {"pdf"}
 """What a site folder may hold before any site was built into it (``pdf`` writes SITE/pdf/)."""
 
 
+def book_folders(paths: Paths) -> dict[str, Path]:
+    """The folders the book is written in, by how messages name them: no output may go into them."""
+    return {"the book's content/ folder": paths.root / "content",
+            "the book's bibliography/ folder": paths.root / "bibliography",
+            "the theme overrides (site_overrides/)": paths.root / "site_overrides"}
+
+
 def site_folder_refusal(paths: Paths) -> str | None:
     """Why building into ``paths.site`` would destroy something, or None when it is safe.
 
     A build replaces the site folder as a whole, so it must not be (or hold, or lie inside) the book's own
     files, and a folder that is already there must be a site built before (or empty)."""
     site = paths.site
-    inputs = {"the book's folder": paths.root, "the book's content/ folder": paths.root / "content",
-              "the book's bibliography/ folder": paths.root / "bibliography",
-              "the theme overrides (site_overrides/)": paths.root / "site_overrides",
-              "the build folder": paths.build, "the settings file": paths.config}
+    inputs = {"the book's folder": paths.root, **book_folders(paths), "the build folder": paths.build,
+              "the settings file": paths.config}
     for name, path in inputs.items():
         if site == path:
             return f"the site folder {site} is {name}; building would replace it"

@@ -119,11 +119,10 @@ def cmd_pdf(args) -> int:
 def out_folder_refusal(paths, out: Path) -> str | None:
     """Why the PDFs must not go to ``out``: a folder the book is made of, where they would be taken for its files
     (a note, a bibliography, a theme override), or the generated pages. None when it is safe."""
+    from .pipeline import book_folders
+
     out = out.resolve()
-    inputs = {"the book's content/ folder": paths.root / "content",
-              "the book's bibliography/ folder": paths.root / "bibliography",
-              "the theme overrides (site_overrides/)": paths.root / "site_overrides",
-              "the generated pages (build/docs)": paths.docs}
+    inputs = {**book_folders(paths), "the generated pages (build/docs)": paths.docs}
     for name, path in inputs.items():
         if out == path or path in out.parents:
             return f"--out {out} is {name}" if out == path else f"--out {out} is inside {name} ({path})"
