@@ -320,8 +320,6 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
     nav: list = []  # mkdocs re-reads its config on each rebuild; this list is updated in place
     state = BuildState()
 
-    built = [True]  # whether the served pages are a good build, or only the page saying there is none yet
-
     def regenerate() -> None:
         try:
             _, rendered, _ = generate_incremental(paths, state, strict)
@@ -331,12 +329,13 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
                 good = last_good_nav(paths.docs)
                 if good is None:
                     write_unbuilt_page(paths.docs)
-                nav[:], built[0] = good or UNBUILT_NAV, good is not None
-            print("the book has errors: " + ("the site shows the last good build" if built[0] else
+                nav[:] = good or UNBUILT_NAV
+            built = nav != UNBUILT_NAV  # the pages of a good build, or only the page saying there is none yet
+            print("the book has errors: " + ("the site shows the last good build" if built else
                                              "the site shows them until they are fixed"), file=sys.stderr)
-            show_problems(paths.docs, failed.diagnostics, built[0])
+            show_problems(paths.docs, failed.diagnostics, built)
             return
-        nav[:], built[0] = rendered.nav, True
+        nav[:] = rendered.nav
         show_problems(paths.docs, [])
 
     regenerate()
