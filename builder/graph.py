@@ -427,10 +427,10 @@ def _edges_svg(edges: list[Edge], pos: dict[str, tuple[float, float]], names: di
     return "".join(lines), "".join(words)
 
 
-def _node_svg(actor: Actor, x: float, y: float, href: str, label_below: bool = True, anchor: str = "middle",
-              current: bool = False, r: float = NODE_R) -> str:
+def _node_svg(actor: Actor, lines: tuple[str, ...], x: float, y: float, href: str, label_below: bool = True,
+              anchor: str = "middle", current: bool = False, r: float = NODE_R) -> str:
+    """A node: its shape, and its name written on ``lines`` (``_name_lines``, as the layout measured it)."""
     title = f"{actor.name} — {actor.kind}" + (f" (also: {', '.join(actor.aliases)})" if actor.aliases else "")
-    lines = _name_lines(actor.name)
     if anchor == "middle":  # under the node, or over it ending where one line would
         tx, ty = x, (y + r + FONT + 1 if label_below else y - r - 5 - _extra_height(lines))
     else:  # beside the node, the lines centred on it
@@ -573,7 +573,8 @@ def _full_drawing(actors, edges, page, path_of, directory_urls, nodes, names, pa
     shapes = [s for s in SHAPES if any(SHAPE_OF_KIND.get(actors[v].kind) == s for v in nodes)]
     prefix = "g-all"
     lines, words = _edges_svg(edges, pos, names, prefix, labelled=True, full=full)
-    node_parts = [_node_svg(actors[v], *pos[v], site_href(path_of(actors[v]), page, directory_urls)) for v in nodes]
+    node_parts = [_node_svg(actors[v], names[v], *pos[v], site_href(path_of(actors[v]), page, directory_urls))
+                  for v in nodes]
     title = f"Relations between {len(nodes)} actors, as the sources state them"
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {_num(height)}" width="100%" '
            f'style="{_size_style(width, "all")}" role="group" aria-label="{html.escape(title)}" '
@@ -645,9 +646,10 @@ def local_graph(actors: dict[str, Actor], edges: list[Edge], actor_id: str, page
     parts = []
     for v in neighbours:
         x, y = pos[v]
-        parts.append(_node_svg(actors[v], x, y, site_href(path_of(actors[v]), page, directory_urls),
+        parts.append(_node_svg(actors[v], names[v], x, y, site_href(path_of(actors[v]), page, directory_urls),
                                label_below=y >= cy, anchor=anchors[v]))
-    parts.append(_node_svg(actors[actor_id], cx, cy, "", label_below=True, current=True, r=NODE_R * 1.4))
+    parts.append(_node_svg(actors[actor_id], names[actor_id], cx, cy, "", label_below=True, current=True,
+                           r=NODE_R * 1.4))
     title = f"{actors[actor_id].name} and the {n} actor{'s' if n != 1 else ''} it has a stated relation with"
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {_num(height)}" width="100%" '
            f'style="{_size_style(width, "local")}" role="group" aria-label="{html.escape(title)}" '
