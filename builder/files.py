@@ -15,11 +15,8 @@ def replacing(target: Path):
     try:
         yield tmp
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
-        if exc.filename in (str(tmp), tmp):  # the user knows the file by its own name, not the temporary one's
+        if isinstance(exc, OSError) and exc.filename in (str(tmp), tmp):  # the user knows the file by its name
             raise type(exc)(exc.errno, exc.strerror, str(target)) from None
-        raise
-    except BaseException:
-        tmp.unlink(missing_ok=True)
         raise

@@ -245,14 +245,15 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
         if spec.type == "choice" and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # credibility: 3 is the choice '3'; 3.5 is reported as a value not allowed
         if not isinstance(value, str):
-            hint = f"write it as text ({spec.doc})"
             bare = _bare_scalar_reading(value)
-            if bare:
-                hint = f"write it in quotes, as text ({spec.doc}): YAML reads {bare}"
             if spec.type == "choice":
                 hint = f"allowed: {', '.join(spec.choices)}"
-            elif spec.type == "text" and node.flow:
-                hint += f"; {QUOTE_INDICATOR_HINT}"
+            elif bare:
+                hint = f"write it in quotes, as text ({spec.doc}): YAML reads {bare}"
+            else:
+                hint = f"write it as text ({spec.doc})"
+                if spec.type == "text" and node.flow:
+                    hint += f"; {QUOTE_INDICATOR_HINT}"
             diagnostics.append(error(node.loc, "field.type", f"'{spec.name}' must be {TYPE_NAMES[spec.type]}, "
                                      f"not {describe(value)}", hint))
             return _default(spec)

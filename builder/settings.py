@@ -129,8 +129,9 @@ def _unset(entry) -> bool:
 
 
 def _no_site_name(loc: Loc) -> Diagnostic:
+    example = next(spec.example for spec in SITE_SETTINGS if spec.key == "site_name")
     return error(loc, "config.missing", "'site_name' is not set: the site engine needs it",
-                 "add a line such as 'site_name: Security on the Korean Peninsula' (the title of the site)")
+                 f"add a line such as 'site_name: {example}' (the title of the site)")
 
 
 def checked_settings(config: Path, root: Path | None = None) -> Settings:
