@@ -20,7 +20,9 @@ would rank North Korea first for any search with "north" in it (Northeast Asia,
 Russia–North Korea alliance for any search with "strategic". A one-word alias
 that another actor also goes by stays with both ("Moscow": Russia and the Soviet
 Union). Longer names and aliases are found through the title and the "Also
-called" line of the page, like any text.
+called" line of the page, like any text; the site's search worker
+(site_overrides/assets/javascripts/workers/book-search.js) puts first the page
+whose title is the query word for word, so "North Korea" finds North Korea.
 """
 
 from __future__ import annotations

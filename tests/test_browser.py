@@ -215,6 +215,12 @@ SEARCHES = [  # (query, the page its first hit must be)
     # cited as "(ANBOUND n.d., para. 2)": found as the word ANBOUND, not as "(anbound"
     ("ANBOUND", "actors/anbound/"),
     ("SCMP", "actors/scmp/"),
+    # a page whose title is the query, word for word, comes first: Material's wildcard ("north*") reached the rarer
+    # "Northeast" and "Korean", and pages with "North Korea" in their titles and text outweighed the actor's page
+    ("North Korea", "actors/north-korea/"),
+    ("South Korea", "actors/south-korea/"),
+    ("Korean Peninsula", "actors/korean-peninsula/"),
+    ("Northeast Asia", "actors/northeast-asia/"),
     # a name in a longer query does not outweigh a title with every word of it
     ("South Korea arming Ukraine", "scenarios/south-korea-arms-ukraine/"),
     ("Russia military technology", "claims/russia-may-transfer-military-technology/"),
@@ -240,6 +246,44 @@ def test_search_finds_actors_by_any_alias_and_claims_by_their_words(page, base_u
         assert _path(page.url, base_url) == expected
         assert page.locator("h1").first.inner_text().strip().rstrip("¶").strip()
         assert page.locator("mark[data-md-highlight]").count() or page.locator("mark").count()
+
+
+def test_the_book_search_finds_the_pages_material_finds_and_moves_only_the_titled_page(page, base_url):
+    """site_overrides/assets/javascripts/workers/book-search.js wraps Material's worker: for each query both are
+    asked directly, with the site's own index; the same pages come back, in the same order except that the page
+    titled with the query comes first."""
+    page.goto(base_url)
+    config = page.evaluate("JSON.parse(document.getElementById('__config').textContent)")
+    ours = urlsplit(config["search"])
+    assert ours.path.endswith("/assets/javascripts/workers/book-search.js"), config["search"]
+    material = dict(pair.split("=", 1) for pair in ours.query.split("&"))["engine"]
+    answers = page.evaluate("""async ([workers, queries]) => {
+        const index = await (await fetch('search/search_index.json')).json();
+        const ask = url => new Promise(resolve => {
+            const worker = new Worker(url), answers = [];
+            worker.onmessage = ({data}) => {
+                if (data.type === 3) answers.push(data.data.items.map(items => items.map(item => item.location)));
+                if (data.type === 1 || data.type === 3) {
+                    if (answers.length === queries.length) { worker.terminate(); resolve(answers); }
+                    else worker.postMessage({type: 2, data: queries[answers.length]});
+                }
+            };
+            worker.postMessage({type: 0, data: {...index, options: {suggest: false}}});
+        });
+        return Promise.all(workers.map(ask));
+    }""", [[config["search"], unquote(material)], ["North Korea", "South Korea arming Ukraine", "Russia", "korea"]])
+    book, engine = answers
+    for query, found, found_by_engine in zip(["North Korea", "South Korea arming Ukraine", "Russia", "korea"],
+                                             book, engine):
+        assert sorted(map(sorted, found)) == sorted(map(sorted, found_by_engine)), query
+        assert found, query
+        pages = [group[0].split("#")[0] for group in found]  # a group is a page's sections and the page
+        pages_by_engine = [group[0].split("#")[0] for group in found_by_engine]
+        if query == "North Korea":
+            assert pages[0] == "actors/north-korea/" != pages_by_engine[0]
+            assert pages[1:] == [page for page in pages_by_engine if page != "actors/north-korea/"]
+        else:  # no page is titled "South Korea arming Ukraine" or "korea"; "Russia" is already first
+            assert found == found_by_engine, query
 
 
 def _hits(page) -> list[str]:
