@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import os
 import sys
 import threading
@@ -16,11 +19,13 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from .cli import print_diagnostics
-from .diagnostics import BuildFailed, Diagnostic
+from .diagnostics import BuildFailed, Diagnostic, Loc, error
 from .files import replacing
 from .incremental import BuildState, generate_incremental
 from .pipeline import Paths, quiet_mkdocs
 from .render import _environment, read_mkdocs_yml
+from .settings import shown_path
+from .sitebuild import Messages, reason
 
 POLL_SECONDS = 0.5
 """How often the input folders are compared when the system gives no file events."""
@@ -313,12 +318,115 @@ def site_hooks(config: Path) -> list[str]:
     return own + [str(Path(__file__).resolve().parent / "site_hooks.py")]
 
 
+PLAIN_SETTINGS = "site_name: The settings file has errors\ntheme:\n  name: material\n"
+"""What the site is served with while mkdocs cannot load the settings file and never could since ``serve`` started."""
+
+
+class _SettingsText(io.StringIO):
+    """A settings file's text as mkdocs reads it: from memory, but with the file's name, so that the paths in it
+    (custom_dir, hooks, INHERIT) are taken from the file's folder and mkdocs' server watches the file."""
+
+    def __init__(self, text: str, name: str):
+        super().__init__(text)
+        self.name = name
+
+
+class ServedSettings:
+    """mkdocs' ``load_config`` for ``serve``, which loads the settings file for every rebuild.
+
+    When mkdocs cannot load it (broken YAML, a plugin that is not installed, a theme folder that is not there),
+    mkdocs' server stopped with a traceback at the start, and later hung with one ("The server will appear
+    stuck"). Here the site is served on with the settings last loaded (plain ones when there were none yet),
+    and ``report`` is given the problem for every page to show, then None once the file loads again."""
+
+    def __init__(self, load: Callable, config: Path, root: Path, report: Callable[[Diagnostic | None], None]):
+        self.load = load
+        self.shown = shown_path(config, root)
+        self.report = report
+        self.last_loaded: str | None = None
+        """The text of the settings file the last time mkdocs loaded it."""
+
+    def __call__(self, config_file: str, **options):
+        from mkdocs.exceptions import MkDocsException
+
+        messages = Messages()
+        engine_log = logging.getLogger("mkdocs.config")  # mkdocs logs why it refused, then raises a bare "Aborted"
+        engine_log.addHandler(messages)
+        engine_log.propagate = False
+        try:
+            text = Path(config_file).read_text(encoding="utf-8")
+            config = self.load(config_file=_SettingsText(text, config_file), **options)
+        except (MkDocsException, OSError, UnicodeDecodeError) as exc:
+            problem = (f"cannot read the settings file: {exc.strerror or exc}" if isinstance(exc, OSError)
+                       else reason(exc, messages.kept))
+            served_with = "the settings it had before" if self.last_loaded is not None else "plain settings"
+            self.report(error(Loc(self.shown), "config.site", problem.rstrip("."),
+                              f"fix it in {self.shown}; until then the site is served with {served_with}"))
+            config = self.load(config_file=_SettingsText(self.last_loaded or PLAIN_SETTINGS, config_file), **options)
+        else:
+            self.last_loaded = text
+            self.report(None)
+            for level, message in messages.kept:  # a warning of a file that loads is shown as mkdocs shows it
+                logging.getLogger("mkdocs").log(level, message)
+        finally:
+            engine_log.removeHandler(messages)
+            engine_log.propagate = True
+        return config
+
+
+@contextlib.contextmanager
+def settings_loaded_by(served: ServedSettings):
+    """mkdocs' server loads its settings through ``served`` while this lasts."""
+    import mkdocs.commands.serve as engine_serve
+
+    loaded_by = engine_serve.load_config
+    engine_serve.load_config = served
+    try:
+        yield
+    finally:
+        engine_serve.load_config = loaded_by
+
+
+class ServedProblems:
+    """What every served page shows at its top: the book's problems (from the last regeneration) and the settings
+    file's, if mkdocs cannot load it. The two are found in different threads (the watcher's and mkdocs' builds)."""
+
+    def __init__(self, paths: Paths):
+        self.paths = paths
+        self.lock = threading.Lock()
+        self.book: list[Diagnostic] = []
+        self.built = True
+        self.settings: Diagnostic | None = None
+
+    def of_book(self, diagnostics: list[Diagnostic], built: bool = True) -> None:
+        with self.lock:
+            self.book, self.built = diagnostics, built
+            self._show()
+
+    def of_settings(self, problem: Diagnostic | None) -> None:
+        with self.lock:
+            if problem is not None and problem != self.settings and not self._found_by_check(problem):
+                print_diagnostics([problem], "text")
+            self.settings = problem
+            self._show()
+
+    def _found_by_check(self, problem: Diagnostic) -> bool:
+        """Whether the book's own check found errors in the settings file too (its YAML): those are shown, and
+        mkdocs' complaint about the same file would repeat them."""
+        return any(d.loc.path == problem.loc.path and d.severity == "error" for d in self.book)
+
+    def _show(self) -> None:
+        extra = [self.settings] if self.settings and not self._found_by_check(self.settings) else []
+        show_problems(self.paths.docs, self.book + extra, self.built)
+
+
 def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.commands.serve import load_config, serve as mkdocs_serve
 
     quiet_mkdocs(False)
     nav: list = []  # mkdocs re-reads its config on each rebuild; this list is updated in place
     state = BuildState()
+    problems = ServedProblems(paths)
 
     def regenerate() -> None:
         try:
@@ -333,10 +441,10 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
             built = nav != UNBUILT_NAV  # the pages of a good build, or only the page saying there is none yet
             print("the book has errors: " + ("the site shows the last good build" if built else
                                              "the site shows them until they are fixed"), file=sys.stderr)
-            show_problems(paths.docs, failed.diagnostics, built)
+            problems.of_book(failed.diagnostics, built)
             return
         nav[:] = rendered.nav
-        show_problems(paths.docs, [])
+        problems.of_book([])
 
     regenerate()
     stop = threading.Event()
@@ -349,8 +457,9 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
     watcher = threading.Thread(target=watch, args=(paths, on_change, stop), daemon=True)
     watcher.start()
     try:
-        mkdocs_serve(config_file=str(paths.config), livereload=True, build_type="dirty", dev_addr=dev_addr,
-                     docs_dir=str(paths.docs), nav=nav, hooks=site_hooks(paths.config))
+        with settings_loaded_by(ServedSettings(load_config, paths.config, paths.root, problems.of_settings)):
+            mkdocs_serve(config_file=str(paths.config), livereload=True, build_type="dirty", dev_addr=dev_addr,
+                         docs_dir=str(paths.docs), nav=nav, hooks=site_hooks(paths.config))
     finally:
         stop.set()
     return 0

@@ -17,7 +17,7 @@ SHOWN_MESSAGES = 3
 """How many of mkdocs' messages a failure's reason quotes."""
 
 
-class _Messages(logging.Handler):
+class Messages(logging.Handler):
     """Keeps mkdocs' warnings and errors: the reason for an abort is in them, not in the exception."""
 
     def __init__(self):
@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
     config_file, docs, site, nav_file, pdf_links, level, reason_file = argv
     logger = logging.getLogger("mkdocs")
     logger.setLevel(int(level))
-    messages = _Messages()
+    messages = Messages()
     logger.addHandler(logging.StreamHandler())  # shown as before: stderr, the message alone, warnings and up
     logger.handlers[-1].setLevel(logging.WARNING)
     logger.addHandler(messages)

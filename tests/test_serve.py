@@ -222,6 +222,73 @@ def test_an_edit_of_the_settings_or_the_theme_while_serving_shows_on_every_page(
     assert "Traceback" not in output
 
 
+def _book_with_settings(book):
+    config = book / "mkdocs.yml"
+    config.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(CONFIG.parent / "site_overrides", book / "site_overrides")
+    return config
+
+
+NOT_INSTALLED = ("mkdocs.yml: error[config.site]: Config value 'plugins': The \"serch\" plugin is not installed — fix it "
+                 "in mkdocs.yml; until then the site is served with the settings it had before")
+
+
+def test_a_setting_mkdocs_refuses_while_serving_shows_on_every_page_and_the_site_is_served_on(minimal_book):
+    """A misspelt plugin saved in mkdocs.yml: mkdocs cannot load its settings. Its server used to hang ("The
+    server will appear stuck") after a traceback; now the site is served on with the settings it had, every page
+    shows the problem, and the fix brings the new settings."""
+    config = _book_with_settings(minimal_book)
+    good = config.read_text(encoding="utf-8")
+    port = free_port()
+    server = serving(minimal_book, port, config)
+    try:
+        page_url, problems_url = f"http://127.0.0.1:{port}/actors/russia/", f"http://127.0.0.1:{port}/_serve/problems.json"
+        assert "Russia signed a treaty" in fetch(page_url, "Russia signed a treaty", 60)
+        broken = good.replace("  - search:", "  - serch:", 1).replace("site_name: ", "site_name: Draft of ", 1)
+        assert broken.count("serch") == 1 and "Draft of" in broken
+        config.write_text(broken, encoding="utf-8")
+        assert json.loads(fetch(problems_url, "serch", 30)) == {"errors": 1, "warnings": 0,
+                                                                "problems": [NOT_INSTALLED], "built": True}
+        page = fetch(page_url, "Russia signed a treaty", 10)
+        assert "Russia signed a treaty" in page and "Draft of" not in page  # the settings it had before
+        config.write_text(good.replace("site_name: ", "site_name: Draft of ", 1), encoding="utf-8")
+        assert json.loads(fetch(problems_url, '"problems": []', 30))["problems"] == []
+        assert "Draft of" in fetch(page_url, "Draft of", 30)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output and "appear stuck" not in output
+    assert output.count(NOT_INSTALLED) == 1
+
+
+def test_serve_starts_on_a_settings_file_mkdocs_cannot_load_and_shows_the_site_once_it_is_fixed(minimal_book):
+    """Broken YAML in mkdocs.yml when `serve` starts: it used to stop with mkdocs' traceback. Now the site is served
+    with plain settings, its one page saying the book has errors, the YAML error at its top (once: the book's own
+    check finds it, so mkdocs' message is not added); the fix brings the book with its own settings."""
+    config = _book_with_settings(minimal_book)
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good.replace("site_name: ", "site_name: [", 1), encoding="utf-8")
+    port = free_port()
+    server = serving(minimal_book, port, config)
+    try:
+        home, problems_url = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/_serve/problems.json"
+        page = fetch(home, "The book has errors", 60)
+        assert "There is no good build of the book to show yet" in page
+        assert "The settings file has errors</title>" in page
+        shown = json.loads(fetch(problems_url, "problems", 10))
+        assert [problem.split(": error[")[1].split("]")[0] for problem in shown["problems"]] == ["config.yaml"]
+        assert shown["problems"][0].startswith("mkdocs.yml:") and shown["built"] is False
+        config.write_text(good, encoding="utf-8")
+        assert "Russia signed a treaty" in fetch(home + "actors/russia/", "Russia signed a treaty", 30)
+        assert json.loads(fetch(problems_url, '"problems": []', 30))["problems"] == []
+        assert "The settings file has errors" not in fetch(home + "actors/russia/", "", 5)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output
+    assert "error[config.yaml]" in output and "error[config.site]" not in output
+
+
 class Watching:
     """``serve.watch`` running in a thread, counting the rebuilds it asks for."""
 
