@@ -456,6 +456,10 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
 
     watcher = threading.Thread(target=watch, args=(paths, on_change, stop), daemon=True)
     watcher.start()
+    # mkdocs warns on each of its "dirty" rebuilds that the navigation may come out wrong; ServedSite rebuilds
+    # every page when the navigation changed, so the warning would only worry the reader of the terminal
+    logging.getLogger("mkdocs.commands.build").addFilter(
+        lambda record: not record.getMessage().startswith("A 'dirty' build is being performed"))
     try:
         with settings_loaded_by(ServedSettings(load_config, paths.config, paths.root, problems.of_settings)):
             mkdocs_serve(config_file=str(paths.config), livereload=True, build_type="dirty", dev_addr=dev_addr,
