@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -25,7 +26,7 @@ from .incremental import BuildState, generate_incremental
 from .pipeline import Paths, quiet_mkdocs
 from .render import _environment, read_mkdocs_yml
 from .settings import shown_path
-from .sitebuild import Messages, reason
+from .sitebuild import Messages, reason, template_problem
 
 POLL_SECONDS = 0.5
 """How often the input folders are compared when the system gives no file events."""
@@ -374,54 +375,90 @@ class ServedSettings:
         return config
 
 
+class ServedBuild:
+    """mkdocs' ``build`` for ``serve``.
+
+    A theme template Jinja cannot compile or render (site_overrides/ edited while serving) made mkdocs' server
+    hang after a traceback ("The server will appear stuck"). Here the pages built before are served on, and
+    ``report`` is given the problem for every page to show (at the template's file and line), then None once a
+    rebuild succeeds."""
+
+    def __init__(self, build: Callable, root: Path, report: Callable[[Diagnostic | None], None]):
+        self.build = build
+        self.root = root
+        self.report = report
+
+    def __call__(self, config, **options) -> None:
+        from jinja2 import TemplateError
+
+        from .site_hooks import publish_problems
+
+        try:
+            self.build(config, **options)
+        except TemplateError as exc:
+            file, line, problem, hint = template_problem(exc)
+            self.report(error(Loc(shown_path(Path(file), self.root) if file else "site_overrides", line),
+                              "theme.template", f"error in a theme template: {problem}",
+                              f"{hint}; until then the site shows the pages built before"))
+            publish_problems(config)  # mkdocs' build stopped before its post-build hook could
+        else:
+            self.report(None)
+
+
 @contextlib.contextmanager
-def settings_loaded_by(served: ServedSettings):
-    """mkdocs' server loads its settings through ``served`` while this lasts."""
+def site_engine_through(settings: ServedSettings, build: ServedBuild):
+    """mkdocs' server loads its settings through ``settings`` and builds the site through ``build`` while this
+    lasts."""
     import mkdocs.commands.serve as engine_serve
 
-    loaded_by = engine_serve.load_config
-    engine_serve.load_config = served
+    engine_load, engine_build = engine_serve.load_config, engine_serve.build
+    engine_serve.load_config, engine_serve.build = settings, build
     try:
         yield
     finally:
-        engine_serve.load_config = loaded_by
+        engine_serve.load_config, engine_serve.build = engine_load, engine_build
 
 
 class ServedProblems:
-    """What every served page shows at its top: the book's problems (from the last regeneration) and the settings
-    file's, if mkdocs cannot load it. The two are found in different threads (the watcher's and mkdocs' builds)."""
+    """What every served page shows at its top: the book's problems (from the last regeneration), and those of
+    the settings file and the theme's templates when mkdocs cannot use them. They are found in different threads
+    (the watcher's and mkdocs' builds)."""
 
     def __init__(self, paths: Paths):
         self.paths = paths
         self.lock = threading.Lock()
         self.book: list[Diagnostic] = []
         self.built = True
-        self.settings: Diagnostic | None = None
+        self.site_engine: dict[str, Diagnostic] = {}
+        """The problem mkdocs has with the settings file ("settings") and with the templates ("theme")."""
 
     def of_book(self, diagnostics: list[Diagnostic], built: bool = True) -> None:
         with self.lock:
             self.book, self.built = diagnostics, built
             self._show()
 
-    def of_settings(self, problem: Diagnostic | None) -> None:
+    def of_site_engine(self, kind: str, problem: Diagnostic | None) -> None:
         with self.lock:
-            if problem is not None and problem != self.settings and not self._found_by_check(problem):
+            if problem is not None and problem != self.site_engine.get(kind) and not self._found_by_check(problem):
                 print_diagnostics([problem], "text")
-            self.settings = problem
+            if problem is None:
+                self.site_engine.pop(kind, None)
+            else:
+                self.site_engine[kind] = problem
             self._show()
 
     def _found_by_check(self, problem: Diagnostic) -> bool:
-        """Whether the book's own check found errors in the settings file too (its YAML): those are shown, and
-        mkdocs' complaint about the same file would repeat them."""
+        """Whether the book's own check found errors in the same file (the settings file's YAML): those are
+        shown, and mkdocs' complaint about the file would repeat them."""
         return any(d.loc.path == problem.loc.path and d.severity == "error" for d in self.book)
 
     def _show(self) -> None:
-        extra = [self.settings] if self.settings and not self._found_by_check(self.settings) else []
+        extra = [d for d in self.site_engine.values() if not self._found_by_check(d)]
         show_problems(self.paths.docs, self.book + extra, self.built)
 
 
 def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
-    from mkdocs.commands.serve import load_config, serve as mkdocs_serve
+    from mkdocs.commands.serve import build, load_config, serve as mkdocs_serve
 
     quiet_mkdocs(False)
     nav: list = []  # mkdocs re-reads its config on each rebuild; this list is updated in place
@@ -461,7 +498,10 @@ def serve(paths: Paths, dev_addr: str, strict: bool) -> int:
     logging.getLogger("mkdocs.commands.build").addFilter(
         lambda record: not record.getMessage().startswith("A 'dirty' build is being performed"))
     try:
-        with settings_loaded_by(ServedSettings(load_config, paths.config, paths.root, problems.of_settings)):
+        with site_engine_through(
+                ServedSettings(load_config, paths.config, paths.root,
+                               functools.partial(problems.of_site_engine, "settings")),
+                ServedBuild(build, paths.root, functools.partial(problems.of_site_engine, "theme"))):
             mkdocs_serve(config_file=str(paths.config), livereload=True, build_type="dirty", dev_addr=dev_addr,
                          docs_dir=str(paths.docs), nav=nav, hooks=site_hooks(paths.config))
     finally:

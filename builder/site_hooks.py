@@ -72,6 +72,11 @@ def on_post_build(config) -> None:
                 gone.parent.rmdir()  # the page's folder (use_directory_urls), unless something else is in it
             except OSError:
                 pass
+    publish_problems(config)
+
+
+def publish_problems(config) -> None:
+    """The problems ``serve`` found, where the served pages read them."""
     served = Path(config.site_dir) / SERVED_PROBLEMS
     served.parent.mkdir(parents=True, exist_ok=True)
     source = problems_file(Path(config.docs_dir))

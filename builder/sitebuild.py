@@ -50,6 +50,14 @@ def in_settings(text: str, config_file: str) -> str:
     return text
 
 
+def template_problem(exc) -> tuple[str, int, str, str]:
+    """From Jinja's ``TemplateError``: the template's file and line where it went wrong ("" and 0 when Jinja does
+    not say), what is wrong, and what to do."""
+    return (getattr(exc, "filename", None) or "", getattr(exc, "lineno", None) or 0,
+            (exc.message or exc.__class__.__name__).rstrip("."),
+            "fix the template (see the Jinja documentation for its syntax)")
+
+
 def main(argv: list[str]) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -74,12 +82,9 @@ def main(argv: list[str]) -> int:
         _write_reason(reason_file, in_settings(reason(exc, messages.kept), config_file))
         return 1
     except TemplateError as exc:  # a theme override (site_overrides/) the user edited
-        where = getattr(exc, "filename", None)
-        line = getattr(exc, "lineno", None)
-        place = f"{where}:{line}: " if where and line else (f"{where}: " if where else "")
-        problem = (exc.message or exc.__class__.__name__).rstrip(".")
-        text = (f"{place}error in a theme template: {problem} — fix the template (see the Jinja documentation "
-                "for its syntax)")
+        file, line, problem, hint = template_problem(exc)
+        place = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
+        text = f"{place}error in a theme template: {problem} — {hint}"
         print(text, file=sys.stderr)
         _write_reason(reason_file, text)
         return 1

@@ -290,6 +290,35 @@ def test_serve_starts_on_a_settings_file_mkdocs_cannot_load_and_shows_the_site_o
     assert "error[config.yaml]" in output and "error[config.site]" not in output
 
 
+def test_a_broken_theme_template_while_serving_shows_on_every_page_and_the_pages_are_served_on(minimal_book):
+    """A Jinja syntax error saved in site_overrides/main.html made mkdocs' server hang after a traceback; now the
+    pages built before are served, each shows the template's file and line, and the fix rebuilds them."""
+    _book_with_settings(minimal_book)
+    main = minimal_book / "site_overrides" / "main.html"
+    good = main.read_text(encoding="utf-8")
+    line = good[:good.index("{% block content %}")].count("\n") + 1
+    port = free_port()
+    server = serving(minimal_book, port, minimal_book / "mkdocs.yml")
+    try:
+        page_url, problems_url = f"http://127.0.0.1:{port}/actors/russia/", f"http://127.0.0.1:{port}/_serve/problems.json"
+        assert "Russia signed a treaty" in fetch(page_url, "Russia signed a treaty", 60)
+        main.write_text(good.replace("{% block content %}", "{% block content %}{% if %}", 1), encoding="utf-8")
+        assert json.loads(fetch(problems_url, "theme.template", 30)) == {"errors": 1, "warnings": 0, "problems": [
+            f"site_overrides/main.html:{line}: error[theme.template]: error in a theme template: Expected an "
+            "expression, got 'end of statement block' — fix the template (see the Jinja documentation for its "
+            "syntax); until then the site shows the pages built before"], "built": True}
+        assert "Russia signed a treaty" in fetch(page_url, "Russia signed a treaty", 10)
+        main.write_text(good.replace("{% block content %}", "{% block content %}<p>Draft, not for release</p>", 1),
+                        encoding="utf-8")
+        assert json.loads(fetch(problems_url, '"problems": []', 30))["problems"] == []
+        assert "Draft, not for release" in fetch(page_url, "Draft, not for release", 30)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output and "appear stuck" not in output
+    assert output.count("error[theme.template]") == 1
+
+
 class Watching:
     """``serve.watch`` running in a thread, counting the rebuilds it asks for."""
 
