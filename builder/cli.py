@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import shlex
 import signal
 import sys
 import threading
@@ -127,8 +128,18 @@ def _build(args, paths, layout) -> int:
         return EXIT_SITE
     if note:
         print(f"note: {note}", file=sys.stderr)
-    print(f"site written to {paths.site}", file=sys.stderr)
+    print(f"site written to {paths.site}{_how_to_look(paths)}", file=sys.stderr)
     return EXIT_OK
+
+
+def _how_to_look(paths: Paths) -> str:
+    """With mkdocs' use_directory_urls the site's links are folders ("actors/china/"), which a web server answers
+    with their index.html and a browser opening the files from disk shows as folder listings."""
+    from .settings import load_settings
+
+    if not load_settings(paths.config)[0].directory_urls:
+        return ""
+    return f" (look at it through a web server: python3 -m http.server --directory {shlex.quote(str(paths.site))})"
 
 
 def _site_kept(paths: Paths) -> str:

@@ -369,6 +369,23 @@ def test_a_previous_site_that_cannot_be_removed_is_named(minimal_book, tmp_path,
     assert f"note: could not remove the previous site, left in {left[0]} — delete it by hand\n" in stderr
 
 
+def test_build_says_to_look_at_a_site_with_folder_links_through_a_web_server(minimal_book):
+    """Opened from disk, the links of a site built with use_directory_urls ("actors/russia/") show folder
+    listings; without it they are files, and nothing needs saying."""
+    shutil.copytree(CONFIG.parent / "site_overrides", minimal_book / "site_overrides")
+    for directory_urls, said in ((True, True), (False, False)):
+        config = CONFIG.read_text(encoding="utf-8").replace("use_directory_urls: true", f"use_directory_urls: "
+                                                            f"{str(directory_urls).lower()}")
+        (minimal_book / "mkdocs.yml").write_text(config, encoding="utf-8")
+        result = run_builder("build", "--no-pdf", "--root", str(minimal_book))
+        assert result.returncode == 0, result.stderr
+        site = minimal_book.resolve() / "site"
+        assert (site / "actors" / ("russia/index.html" if directory_urls else "russia.html")).is_file()
+        last = result.stderr.splitlines()[-1]
+        assert last == (f"site written to {site} (look at it through a web server: python3 -m http.server "
+                        f"--directory {site})" if said else f"site written to {site}")
+
+
 def test_build_writes_the_site_where_mkdocs_yml_says(minimal_book):
     config = CONFIG.read_text(encoding="utf-8").replace("site_dir: site\n", "site_dir: public\n")
     assert "site_dir: public\n" in config
@@ -377,7 +394,9 @@ def test_build_writes_the_site_where_mkdocs_yml_says(minimal_book):
     result = run_builder("build", "--no-pdf", "--root", str(minimal_book))
     assert result.returncode == 0, result.stderr
     assert (minimal_book / "public" / "index.html").is_file() and not (minimal_book / "site").exists()
-    assert result.stderr.endswith(f"site written to {minimal_book.resolve() / 'public'}\n")
+    public = minimal_book.resolve() / "public"
+    assert result.stderr.endswith(f"site written to {public} (look at it through a web server: python3 -m "
+                                  f"http.server --directory {public})\n")
 
     (minimal_book / "mkdocs.yml").write_text(config.replace("site_dir: public\n", "site_dir: content\n"),
                                              encoding="utf-8")
