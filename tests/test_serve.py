@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -223,6 +224,20 @@ def test_an_edit_of_the_settings_or_the_theme_while_serving_shows_on_every_page(
     assert "'dirty' build" not in output  # mkdocs' warning that the navigation may be wrong: it is not
 
 
+@contextlib.contextmanager
+def served(book, config):
+    """``serve`` running on ``book``: yields the site's address; ``.output`` is what it printed, once stopped."""
+    port = free_port()
+    server = serving(book, port, config)
+    site = types.SimpleNamespace(url=f"http://127.0.0.1:{port}/", output="")
+    try:
+        yield site
+    finally:
+        server.terminate()
+        site.output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in site.output and "appear stuck" not in site.output
+
+
 def _book_with_settings(book):
     config = book / "mkdocs.yml"
     config.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
@@ -240,10 +255,8 @@ def test_a_setting_mkdocs_refuses_while_serving_shows_on_every_page_and_the_site
     shows the problem, and the fix brings the new settings."""
     config = _book_with_settings(minimal_book)
     good = config.read_text(encoding="utf-8")
-    port = free_port()
-    server = serving(minimal_book, port, config)
-    try:
-        page_url, problems_url = f"http://127.0.0.1:{port}/actors/russia/", f"http://127.0.0.1:{port}/_serve/problems.json"
+    with served(minimal_book, config) as site:
+        page_url, problems_url = site.url + "actors/russia/", site.url + "_serve/problems.json"
         assert "Russia signed a treaty" in fetch(page_url, "Russia signed a treaty", 60)
         broken = good.replace("  - search:", "  - serch:", 1).replace("site_name: ", "site_name: Draft of ", 1)
         assert broken.count("serch") == 1 and "Draft of" in broken
@@ -255,11 +268,7 @@ def test_a_setting_mkdocs_refuses_while_serving_shows_on_every_page_and_the_site
         config.write_text(good.replace("site_name: ", "site_name: Draft of ", 1), encoding="utf-8")
         assert json.loads(fetch(problems_url, '"problems": []', 30))["problems"] == []
         assert "Draft of" in fetch(page_url, "Draft of", 30)
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0]
-    assert "Traceback" not in output and "appear stuck" not in output
-    assert output.count(NOT_INSTALLED) == 1
+    assert site.output.count(NOT_INSTALLED) == 1
 
 
 def test_serve_starts_on_a_settings_file_mkdocs_cannot_load_and_shows_the_site_once_it_is_fixed(minimal_book):
@@ -269,10 +278,8 @@ def test_serve_starts_on_a_settings_file_mkdocs_cannot_load_and_shows_the_site_o
     config = _book_with_settings(minimal_book)
     good = config.read_text(encoding="utf-8")
     config.write_text(good.replace("site_name: ", "site_name: [", 1), encoding="utf-8")
-    port = free_port()
-    server = serving(minimal_book, port, config)
-    try:
-        home, problems_url = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/_serve/problems.json"
+    with served(minimal_book, config) as site:
+        home, problems_url = site.url, site.url + "_serve/problems.json"
         page = fetch(home, "The book has errors", 60)
         assert "There is no good build of the book to show yet" in page
         assert "The settings file has errors</title>" in page
@@ -283,11 +290,7 @@ def test_serve_starts_on_a_settings_file_mkdocs_cannot_load_and_shows_the_site_o
         assert "Russia signed a treaty" in fetch(home + "actors/russia/", "Russia signed a treaty", 30)
         assert json.loads(fetch(problems_url, '"problems": []', 30))["problems"] == []
         assert "The settings file has errors" not in fetch(home + "actors/russia/", "", 5)
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0]
-    assert "Traceback" not in output
-    assert "error[config.yaml]" in output and "error[config.site]" not in output
+    assert "error[config.yaml]" in site.output and "error[config.site]" not in site.output
 
 
 def test_a_broken_theme_template_while_serving_shows_on_every_page_and_the_pages_are_served_on(minimal_book):
@@ -297,10 +300,8 @@ def test_a_broken_theme_template_while_serving_shows_on_every_page_and_the_pages
     main = minimal_book / "site_overrides" / "main.html"
     good = main.read_text(encoding="utf-8")
     line = good[:good.index("{% block content %}")].count("\n") + 1
-    port = free_port()
-    server = serving(minimal_book, port, minimal_book / "mkdocs.yml")
-    try:
-        page_url, problems_url = f"http://127.0.0.1:{port}/actors/russia/", f"http://127.0.0.1:{port}/_serve/problems.json"
+    with served(minimal_book, minimal_book / "mkdocs.yml") as site:
+        page_url, problems_url = site.url + "actors/russia/", site.url + "_serve/problems.json"
         assert "Russia signed a treaty" in fetch(page_url, "Russia signed a treaty", 60)
         main.write_text(good.replace("{% block content %}", "{% block content %}{% if %}", 1), encoding="utf-8")
         assert json.loads(fetch(problems_url, "theme.template", 30)) == {"errors": 1, "warnings": 0, "problems": [
@@ -312,11 +313,7 @@ def test_a_broken_theme_template_while_serving_shows_on_every_page_and_the_pages
                         encoding="utf-8")
         assert json.loads(fetch(problems_url, '"problems": []', 30))["problems"] == []
         assert "Draft, not for release" in fetch(page_url, "Draft, not for release", 30)
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0]
-    assert "Traceback" not in output and "appear stuck" not in output
-    assert output.count("error[theme.template]") == 1
+    assert site.output.count("error[theme.template]") == 1
 
 
 class Watching:
