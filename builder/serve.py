@@ -379,14 +379,16 @@ class ServedBuild:
     """mkdocs' ``build`` for ``serve``.
 
     A theme template Jinja cannot compile or render (site_overrides/ edited while serving) made mkdocs' server
-    hang after a traceback ("The server will appear stuck"). Here the pages built before are served on, and
-    ``report`` is given the problem for every page to show (at the template's file and line), then None once a
-    rebuild succeeds."""
+    hang after a traceback ("The server will appear stuck"), and stop with one when it was there at the start.
+    Here ``report`` is given the problem for every page to show (at the template's file and line), then None once
+    a rebuild succeeds; meanwhile the pages built before are served on, or, when there are none yet, the pages
+    are built with the theme's own templates, without the overrides."""
 
     def __init__(self, build: Callable, root: Path, report: Callable[[Diagnostic | None], None]):
         self.build = build
         self.root = root
         self.report = report
+        self.pages_built = False
 
     def __call__(self, config, **options) -> None:
         from jinja2 import TemplateError
@@ -396,12 +398,22 @@ class ServedBuild:
         try:
             self.build(config, **options)
         except TemplateError as exc:
+            overrides = config.theme.custom_dir
+            without_overrides = not self.pages_built and overrides in config.theme.dirs
             file, line, problem, hint = template_problem(exc)
             self.report(error(Loc(shown_path(Path(file), self.root) if file else "site_overrides", line),
                               "theme.template", f"error in a theme template: {problem}",
-                              f"{hint}; until then the site shows the pages built before"))
-            publish_problems(config)  # mkdocs' build stopped before its post-build hook could
+                              f"{hint}; until then the site " + ("is shown with the theme's own templates"
+                                                                 if without_overrides else
+                                                                 "shows the pages built before")))
+            if without_overrides:
+                config.theme.dirs.remove(overrides)  # mkdocs loads the next rebuild's settings afresh
+                self.build(config, **options)
+                self.pages_built = True
+            else:
+                publish_problems(config)  # mkdocs' build stopped before its post-build hook could
         else:
+            self.pages_built = True
             self.report(None)
 
 

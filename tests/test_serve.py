@@ -316,6 +316,28 @@ def test_a_broken_theme_template_while_serving_shows_on_every_page_and_the_pages
     assert site.output.count("error[theme.template]") == 1
 
 
+def test_serve_starts_on_a_broken_theme_template_with_the_themes_own_templates(minimal_book):
+    """No pages were built yet, so there are none to keep: the site is built without the overrides, shows the
+    template's problem on every page, and gets the overrides back once the template is fixed."""
+    _book_with_settings(minimal_book)
+    main = minimal_book / "site_overrides" / "main.html"
+    good = main.read_text(encoding="utf-8")
+    main.write_text(good.replace("{% block content %}", "{% block content %}{% if %}", 1), encoding="utf-8")
+    with served(minimal_book, minimal_book / "mkdocs.yml") as site:
+        page_url, problems_url = site.url + "actors/russia/", site.url + "_serve/problems.json"
+        page = fetch(page_url, "Russia signed a treaty", 60)
+        assert "Russia signed a treaty" in page and "book.css" not in page  # no overrides: not their styles
+        problem, = json.loads(fetch(problems_url, "theme.template", 30))["problems"]
+        assert problem.startswith("site_overrides/main.html:") and problem.endswith(
+            "until then the site is shown with the theme's own templates")
+        main.write_text(good.replace("{% block content %}", "{% block content %}<p>Draft, not for release</p>", 1),
+                        encoding="utf-8")
+        assert json.loads(fetch(problems_url, '"problems": []', 30))["problems"] == []
+        page = fetch(page_url, "Draft, not for release", 30)
+        assert "Draft, not for release" in page and "book.css" in page
+    assert site.output.count("error[theme.template]") == 1
+
+
 class Watching:
     """``serve.watch`` running in a thread, counting the rebuilds it asks for."""
 
