@@ -402,7 +402,7 @@ class ServedBuild:
             without_overrides = not self.pages_built and overrides in config.theme.dirs
             file, line, problem, hint = template_problem(exc)
             self.report(error(Loc(shown_path(Path(file), self.root) if file else "site_overrides", line),
-                              "theme.template", f"error in a theme template: {problem}",
+                              "theme.template", problem,
                               f"{hint}; until then the site " + ("is shown with the theme's own templates"
                                                                  if without_overrides else
                                                                  "shows the pages built before")))

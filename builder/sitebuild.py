@@ -52,10 +52,10 @@ def in_settings(text: str, config_file: str) -> str:
 
 def template_problem(exc) -> tuple[str, int, str, str]:
     """From Jinja's ``TemplateError``: the template's file and line where it went wrong ("" and 0 when Jinja does
-    not say), what is wrong, and what to do."""
+    not say), what is wrong, and what to do, as ``build`` and ``serve`` both say them."""
+    problem = (exc.message or exc.__class__.__name__).rstrip(".")
     return (getattr(exc, "filename", None) or "", getattr(exc, "lineno", None) or 0,
-            (exc.message or exc.__class__.__name__).rstrip("."),
-            "fix the template (see the Jinja documentation for its syntax)")
+            f"error in a theme template: {problem}", "fix the template (see the Jinja documentation for its syntax)")
 
 
 def main(argv: list[str]) -> int:
@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
     except TemplateError as exc:  # a theme override (site_overrides/) the user edited
         file, line, problem, hint = template_problem(exc)
         place = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
-        text = f"{place}error in a theme template: {problem} — {hint}"
+        text = f"{place}{problem} — {hint}"
         print(text, file=sys.stderr)
         _write_reason(reason_file, text)
         return 1
