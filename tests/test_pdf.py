@@ -727,3 +727,32 @@ def test_a_contents_leader_starts_clear_of_the_entry_it_follows(tmp_path):
             gaps.append((min(dot.position_x for dot in leader.children) - (before.position_x + before.width)) / em)
     assert len(gaps) == len(entries)
     assert min(gaps) >= 0.9, sorted(gaps)[:5]
+
+
+def test_a_page_of_the_contents_neither_starts_with_one_or_two_entries_nor_ends_with_a_chapter_title(tmp_path):
+    """The whole book's contents ended with the Sources chapter's last two entries alone on a page. Wherever a page
+    of the contents ends, the next begins with a chapter's title or with at least three entries, and a chapter's
+    title is followed on its page by its first entry."""
+    css = pdf._environment().get_template("print.css.j2").render(paper="A4", whole_book=True)
+    target = tmp_path / "contents.pdf"
+    split = 0
+    for first_count in range(41, 48):  # the first page of the contents ends at each place near the lists' ends
+        chapters = [("Actors", first_count), ("Sources", 6)]
+        toc = "".join(f'<li class="toc-chapter"><a href="#c{c}">{title}</a><ol>'
+                      + "".join(f'<li><a href="#c{c}n{n}">{title} entry {n}</a></li>' for n in range(count))
+                      + "</ol></li>" for c, (title, count) in enumerate(chapters))
+        notes = "".join(f'<section class="chapter-title" id="c{c}"><h1>Chapter {c}</h1></section>'
+                        + "".join(f'<section class="page" id="c{c}n{n}"><h1>Note {n}</h1></section>'
+                                  for n in range(count)) for c, (title, count) in enumerate(chapters))
+        pdf.write_pdf(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8" /><style>{css}</style></head>'
+                      f'<body><nav class="toc"><ol>{toc}</ol></nav>{notes}</body></html>', target)
+        pages = [[line for line in (page.extract_text() or "").splitlines() if re.match(r"(Actors|Sources)\b", line)]
+                 for page in pypdf.PdfReader(target).pages]
+        contents = [page for page in pages if page]
+        if len(contents) == 1:
+            continue
+        split += 1
+        entries = [line for line in contents[1] if " entry " in line]
+        assert not entries or not re.match(r"\w+ entry", contents[1][0]) or len(entries) >= 3, (first_count, contents[1])
+        assert " entry " in contents[0][-1], (first_count, contents[0][-3:])
+    assert split >= 5  # the contents took two pages in most cases
