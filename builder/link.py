@@ -104,7 +104,14 @@ class Balance:
 
     @property
     def single_source(self) -> bool:
-        return self.origins <= 1
+        """The supporting evidence goes back to one origin. Evidence from other origins that only qualifies or
+        contradicts the claim does not confirm it."""
+        return self.supporting_origins == 1
+
+    @property
+    def unsupported(self) -> bool:
+        """No piece of evidence supports the claim."""
+        return self.supports == 0
 
 
 @dataclass(frozen=True)

@@ -318,8 +318,11 @@ class PageContext:
         b = self.book.balances[claim_id]
         text = (f"{STANCE_SYMBOLS['supports']} {b.supports} · {STANCE_SYMBOLS['contradicts']} {b.contradicts} · "
                 f"{STANCE_SYMBOLS['qualifies']} {b.qualifies}")
-        origins = "1 origin" if b.origins == 1 else f"{b.origins} independent origins"
-        return f"{text} · {origins}" + (" · **single source**" if b.single_source else "")
+        if b.unsupported:
+            return f"{text} · **no supporting evidence**"
+        if b.single_source:
+            return f"{text} · support from 1 origin · **single source**"
+        return f"{text} · support from {b.supporting_origins} independent origins"
 
     def matrix(self, claim_ids: list[str]) -> dict:
         """Columns, rows and filter data of the claims-versus-evidence table for these claims.
@@ -356,7 +359,7 @@ class PageContext:
         evidence = " ".join(f"{ev.source}:{ev.stance}" for ev in claim.evidence)
         return (f'<span class="matrix-row" hidden data-actors="{actors}" data-evidence="{evidence}" '
                 f'data-supports="{b.supports}" data-contradicts="{b.contradicts}" '
-                f'data-qualifies="{b.qualifies}" data-origins="{b.origins}"></span>')
+                f'data-qualifies="{b.qualifies}" data-origins="{b.supporting_origins}"></span>')
 
     def claims_citing(self, key: str) -> list[Claim]:
         return list({claim.id: claim for claim, _ in self.evidence_of(key)}.values())

@@ -169,8 +169,8 @@ def renames(base: Book, head: Book, added: list[str], removed: list[str]) -> dic
 def balance_text(balance: Balance | None) -> str:
     if balance is None:
         return "—"
-    origins = "1 origin" if balance.origins == 1 else f"{balance.origins} origins"
-    return f"▲{balance.supports} ▼{balance.contradicts} ◆{balance.qualifies}, {origins}"
+    origins = "1 origin" if balance.supporting_origins == 1 else f"{balance.supporting_origins} origins"
+    return f"▲{balance.supports} ▼{balance.contradicts} ◆{balance.qualifies}, support from {origins}"
 
 
 def grade_text(source: Source) -> str:

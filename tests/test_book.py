@@ -103,6 +103,38 @@ def test_single_source_claims_say_so_on_their_page_and_matrix_row(built, pages):
         assert ("single source" in matrix_rows[claim_id]) == balance.single_source, claim_id
 
 
+def test_a_claim_is_single_source_when_its_support_has_one_origin_whatever_qualifies_it(built, pages):
+    """The treaty claim's supporting passages all relay the treaty ("one origin, not three", its page says), while
+    other sources only qualify it: the lists counted every origin ("3 independent origins"), so the claim looked
+    confirmed. Every list, the matrix and the claim page count the origins of the supporting evidence."""
+    _, book = built
+    treaty = " ".join(pages["claims/treaty-binds-mutual-assistance/index.html"].get_text().split())
+    assert "one origin, not three" in treaty and "Single source" in treaty
+    assert "Independent origins of the supporting evidence: 1 (single source); of all the evidence: 3" in treaty
+    index_rows = {row.select_one("td a")["href"].split("/")[-2]: " ".join(row.get_text().split())
+                  for row in pages["claims/index.html"].select("table tbody tr")}
+    assert index_rows["treaty-binds-mutual-assistance"].endswith("support from 1 origin · single source")
+    for claim_id, row in index_rows.items():
+        page = " ".join(pages[f"claims/{claim_id}/index.html"].get_text().split())
+        shown = re.search(r"Independent origins of the supporting evidence: (\d+)", page).group(1)
+        assert row.endswith((f"support from {shown} independent origins", f"support from {shown} origin · single source")), \
+            (claim_id, row, shown)
+        assert ("single source" in row) == (shown == "1"), claim_id
+
+
+def test_a_claim_that_no_evidence_supports_says_so(minimal_book, tmp_path):
+    claim = minimal_book / "content" / "claims" / "north-korean-troops-to-donetsk.md"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("stance: supports", "stance: contradicts"),
+                     encoding="utf-8")
+    generate(Paths.for_root(minimal_book, CONFIG, build=tmp_path / "build"))
+    docs = tmp_path / "build" / "docs" / "claims"
+    page = (docs / "north-korean-troops-to-donetsk.md").read_text(encoding="utf-8")
+    assert '!!! warning "No supporting evidence"' in page and "Single source" not in page
+    row = next(line for line in (docs / "index.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("| [North Korea will send troops"))
+    assert row.endswith("| ▲ 0 · ▼ 1 · ◆ 1 · **no supporting evidence** |"), row
+
+
 def test_pages_exist_for_every_note_and_index(built, pages):
     _, book = built
     for folder, notes in (("actors", book.actors), ("scenarios", book.scenarios), ("claims", book.claims),

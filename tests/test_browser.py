@@ -371,6 +371,9 @@ def test_the_matrix_filters_by_actor_source_and_stance_and_sorts(page, base_url,
     form.get_by_label("Sort by").select_option("contradicts")
     counts = [book.balances[c].contradicts for c in _visible_claims(page)]
     assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
+    form.get_by_label("Sort by").select_option("single")  # the origins of the supporting evidence, fewest first
+    origins = [book.balances[c].supporting_origins for c in _visible_claims(page)]
+    assert origins == sorted(origins) and origins[0] < origins[-1]
 
     # the filtered view comes back from its address
     page.goto(base_url + "claims/matrix/?actor=usfk&sort=claim")

@@ -189,11 +189,11 @@ def test_review_reports_what_a_change_does(book, capsys):
     anbound.write_text(text.replace("stance: qualifies", "stance: contradicts"), encoding="utf-8")
     assert cli.main(["review", "--base", "HEAD", "--root", str(book)]) == 0
     report = capsys.readouterr().out
-    assert "| added | `report-claim` | North Korean troops are on Russian soil. | — | ▲1 ▼0 ◆0, 1 origin |" in report
+    assert "| added | `report-claim` | North Korean troops are on Russian soil. | — | ▲1 ▼0 ◆0, support from 1 origin |" in report
     assert "| changed | `north-korean-troops-to-donetsk` |" in report and "▲1 ▼0 ◆1" in report and "▲1 ▼1 ◆0" in report
     assert ("| added | `cnas-report` | report | **B2** (usually reliable; probably true) | A think-tank report. |"
             in report)
-    assert "- `report-claim` — North Korean troops are on Russian soil. (▲1 ▼0 ◆0, 1 origin)" in report
+    assert "- `report-claim` — North Korean troops are on Russian soil. (▲1 ▼0 ◆0, support from 1 origin)" in report
     assert "content/claims/report-claim.md:10 — “This paragraph states a fact and cites nothing at all here.”" in report
     assert "This one cites" not in report
     assert "- `report-claim` (content/claims/report-claim.md) — **new**" in report

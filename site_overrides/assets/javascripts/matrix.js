@@ -3,7 +3,8 @@
  * Progressive enhancement: the builder writes a plain Markdown table (readable without JavaScript) inside
  * <div class="claims-matrix" data-actors='[[id, name] …]' data-sources='[[key, label] …]'>, and on each row a
  * hidden, empty <span class="matrix-row" data-actors="id …" data-evidence="key:stance …" data-supports="n"
- * data-contradicts="n" data-qualifies="n" data-origins="n">. This script adds a small form above the table.
+ * data-contradicts="n" data-qualifies="n" data-origins="n"> (origins: of the supporting evidence). This script adds a
+ * small form above the table.
  * The choices are kept in the address (?actor=…&source=…&stance=…&sort=…) so a filtered view can be linked.
  * Self-hosted, no dependencies; works with Material's instant navigation (document$) and without it.
  */
@@ -16,8 +17,8 @@
     ["claim", "Claim, A to Z"],
     ["supports", "Most supporting evidence"],
     ["contradicts", "Most contradicting evidence"],
-    ["origins", "Most independent origins"],
-    ["single", "Fewest independent origins"]
+    ["origins", "Most independent support"],
+    ["single", "Least independent support"]
   ];
   var collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
 
