@@ -91,7 +91,8 @@ def edges_of(actors: dict[str, Actor], labels: dict[str, str] | None = None) -> 
     labels = labels or {}
     edges = [Edge(a, b, relation, RELATION_STYLES[relation][3],
                   [(labels.get(key, key), locator) for key, locator in places])
-             for (a, b, relation), (_stating, _other, places) in schema.merged_relations(list(actors.values())).items()
+             for (a, b, relation), (_stating, _other, places, _notes)
+             in schema.merged_relations(list(actors.values())).items()
              if relation in RELATION_STYLES]
     order = {t: i for i, t in enumerate(schema.RELATION_TYPES)}
     return sorted(edges, key=lambda e: (e.a, e.b, order.get(e.relation, 99), e.relation))

@@ -166,6 +166,8 @@ class ListedRelation:
     """Id of the other actor."""
     citations: tuple[tuple[str, str], ...]
     """(bibliography key, locator) of each place that states it, each once, in the order the notes give them."""
+    notes: tuple[tuple[str, str, str], ...] = ()
+    """The relation's notes: (id of the actor whose note has it, field, text)."""
 
 
 class PageContext:
@@ -305,8 +307,10 @@ class PageContext:
         actor it reads from: a relation stated on both notes is listed where the first of them comes."""
         found = schema.merged_relations(sorted(self.book.actors.values(), key=lambda a: a.name.lower()))
         return [ListedRelation(actor_id, f"{schema.DIRECTION_WORDS[kind]} ({kind})" if kind in schema.DIRECTION_WORDS
-                               else kind, other_id, tuple(citations))
-                for (_a, _b, kind), (actor_id, other_id, citations) in found.items()]
+                               else kind, other_id, tuple(citations),
+                               tuple((by, f"relations.{position}.note", self.book.actors[by].relations[position].note)
+                                     for by, position in notes))
+                for (_a, _b, kind), (actor_id, other_id, citations, notes) in found.items()]
 
     def members(self, actor_id: str) -> list[Actor]:
         return self.index.members.get(actor_id, [])

@@ -20,12 +20,12 @@ RELATION_TYPES = ("treaty", "alliance", "partnership", "rivalry", "authorship", 
                   "leadership", "kinship", "employment", "reporting")
 DIRECTION_WORDS = {
     "membership": "member of", "leadership": "leads", "employment": "works for",
-    "reporting": "reports on", "authorship": "wrote",
+    "reporting": "reports on", "authorship": "wrote for",
 }
 """The directed relation types, and how each reads from the actor whose note states it to the other."""
 INVERSE_WORDS = {
     "membership": "has member", "leadership": "led by", "employment": "employs",
-    "reporting": "reported on by", "authorship": "has author",
+    "reporting": "reported on by", "authorship": "published work by",
 }
 """How a directed relation reads from the other actor back to the one whose note states it."""
 STANCES = ("supports", "contradicts", "qualifies")
@@ -48,18 +48,22 @@ def relation_key(stating: str, other: str, relation: str) -> tuple[str, str, str
     return first, second, relation
 
 
-def merged_relations(actors: list) -> dict[tuple[str, str, str], tuple[str, str, dict[tuple[str, str], None]]]:
+def merged_relations(actors: list) -> dict[tuple[str, str, str],
+                                           tuple[str, str, dict[tuple[str, str], None], list[tuple[str, int]]]]:
     """Each relation stated between two different actors of ``actors`` (their notes, in the order to read them),
-    once (``relation_key``): the actor whose note states it first, the other actor, and the (source, locator) of
-    each statement, each once, in the order read."""
+    once (``relation_key``): the actor whose note states it first, the other actor, the (source, locator) of
+    each statement, each once, in the order read, and (actor id, position in its relations) of each statement
+    with a note."""
     ids = {actor.id for actor in actors}
-    merged: dict[tuple[str, str, str], tuple[str, str, dict[tuple[str, str], None]]] = {}
+    merged: dict[tuple[str, str, str], tuple[str, str, dict[tuple[str, str], None], list[tuple[str, int]]]] = {}
     for actor in actors:
-        for r in actor.relations:
+        for position, r in enumerate(actor.relations):
             if r.actor in ids and r.actor != actor.id:
-                _stating, _other, citations = merged.setdefault(relation_key(actor.id, r.actor, r.relation),
-                                                                 (actor.id, r.actor, {}))
+                _stating, _other, citations, notes = merged.setdefault(relation_key(actor.id, r.actor, r.relation),
+                                                                        (actor.id, r.actor, {}, []))
                 citations[(r.source, r.locator)] = None
+                if r.note:
+                    notes.append((actor.id, position))
     return merged
 
 

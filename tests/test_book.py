@@ -264,17 +264,25 @@ def test_every_relation_is_one_row_of_the_relations_table_with_all_its_citations
     assert stated_twice  # the book states some relations on both notes: what this test is about
     table = pages["actors/relations/index.html"].find(id="every-relation").find_next("table")
     shown: dict[tuple[str, str, str], list[str]] = {}
+    described: dict[tuple[str, str, str], list[str]] = {}
     for row in table.select("tbody tr"):
         actor, relation, other, stated_by = row.select("td")
-        kind = re.sub(r".*\((\w+)\)$", r"\1", relation.get_text(strip=True))
+        relation, *notes = relation.get_text(strip=True).split(" — ")
+        kind = re.sub(r".*\((\w+)\)$", r"\1", relation)
         if kind in DIRECTION_WORDS:  # read from the row's actor, whose note states it: "leads (leadership)"
-            assert relation.get_text(strip=True) == f"{DIRECTION_WORDS[kind]} ({kind})"
+            assert relation == f"{DIRECTION_WORDS[kind]} ({kind})"
         key = relation_key(actor.a["href"].split("/")[-2], other.a["href"].split("/")[-2], kind)
         assert key not in shown, f"two rows for {key}"
         shown[key] = stated_by.get_text().strip().split("; ")
+        described[key] = notes
     assert shown.keys() == expected.keys()
     for key, citations in expected.items():
         assert sorted(shown[key]) == sorted(set(citations)), key
+    # a relation's note ("expected, not current") is in its row, as on the actor's page
+    noted = {relation_key(actor.id, r.actor, r.relation): r.note for actor in book.actors.values()
+             for r in actor.relations if r.note and r.actor in book.actors}
+    assert noted and all(described[key] == [note] for key, note in noted.items()), (noted, described)
+    assert all(not notes for key, notes in described.items() if key not in noted)
 
 
 def _section(soup, anchor: str) -> list:
