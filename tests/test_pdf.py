@@ -756,3 +756,29 @@ def test_a_page_of_the_contents_neither_starts_with_one_or_two_entries_nor_ends_
         assert not entries or not re.match(r"\w+ entry", contents[1][0]) or len(entries) >= 3, (first_count, contents[1])
         assert " entry " in contents[0][-1], (first_count, contents[0][-3:])
     assert split >= 5  # the contents took two pages in most cases
+
+
+def _outline_pages(reader, outline=None) -> dict[str, int]:
+    """The printed page number (the cover is page 1) of each heading in the outline, by its title (first kept)."""
+    pages: dict[str, int] = {}
+    for item in reader.outline if outline is None else outline:
+        if isinstance(item, list):
+            pages = {**_outline_pages(reader, item), **pages}
+        else:
+            pages.setdefault(" ".join(item.title.split()), reader.get_destination_page_number(item) + 1)
+    return pages
+
+
+def test_a_cross_reference_to_a_note_in_the_same_pdf_gives_its_page(built):
+    """A briefer reading "…signed a treaty with North Korea" on paper can turn to it: "North Korea [p. 5]"."""
+    actors = built["readers"]["actors"]
+    starts = _outline_pages(actors)
+    text = " ".join(_text(actors))
+    found = re.findall(r"(North Korea|Russia|the South) \[p\. (\d+)\]", text)
+    assert {name for name, _ in found} == {"North Korea", "Russia", "the South"}, text
+    for name, page in found:
+        assert int(page) == starts["South Korea" if name == "the South" else name], (name, page)
+    book = built["readers"]["book"]
+    page = re.search(r"reports that Implications Of NATO-South Korea Defense Cooperation – Analysis \[p\. (\d+)\] traces",
+                     " ".join(_text(book))).group(1)
+    assert int(page) == _outline_pages(book)["Implications Of NATO-South Korea Defense Cooperation – Analysis"]
