@@ -782,3 +782,7 @@ def test_a_cross_reference_to_a_note_in_the_same_pdf_gives_its_page(built):
     page = re.search(r"reports that Implications Of NATO-South Korea Defense Cooperation – Analysis \[p\. (\d+)\] traces",
                      " ".join(_text(book))).group(1)
     assert int(page) == _outline_pages(book)["Implications Of NATO-South Korea Defense Cooperation – Analysis"]
+    # and each entry of the bibliography the page of its source's note
+    sources = {_outline_pages(book)[title] for title in ("Implications Of NATO-South Korea Defense Cooperation – Analysis",
+                                                         "North Korea Could Attack South Korea if China Invades Taiwan: Report")}
+    assert {int(n) for n in re.findall(r"Source page \[p\. (\d+)\]", " ".join(_text(book)))} >= sources
