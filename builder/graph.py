@@ -475,7 +475,7 @@ def _legend(relations: list[str], shapes: list[str]) -> str:
 
 
 def _size_style(width: float, kind: str) -> str:
-    return f"max-width: {_num(width)}px; min-width: {_num(min(width, MIN_SHOWN[kind]))}px"
+    return f"max-width: {_num(width)}px; min-width: {_num(min(width, MIN_SHOWN[kind]))}px; --full-width: {_num(width)}px"
 
 
 def _wrap(svg: str, legend: str, caption: str, kind: str) -> str:

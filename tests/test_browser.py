@@ -552,6 +552,31 @@ def test_phone_layout_has_no_horizontal_page_overflow(open_context, base_url):
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth || e.parentElement.scrollWidth > e.clientWidth")
 
 
+def test_on_a_phone_the_drawing_of_every_relation_is_full_size_and_scrolls_sideways(open_context, base_url):
+    """Scaled to a phone's width the drawing's names were about 5 px high: it is drawn at its own size, in a box
+    that scrolls sideways (the page itself does not), and a line above it says so."""
+    context, _ = open_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(base_url + "actors/relations/")
+    drawing = page.evaluate("""() => {
+        const svg = document.querySelector('.relation-graph-all svg'), box = svg.parentElement;
+        const name = svg.querySelector('a.node text'), figure = svg.closest('figure');
+        return {width: svg.getBoundingClientRect().width, natural: svg.viewBox.baseVal.width,
+                scrolls: box.scrollWidth > box.clientWidth, page: document.documentElement.scrollWidth,
+                screen: window.innerWidth, name: name.getBoundingClientRect().height,
+                hint: getComputedStyle(figure, '::before').content};
+    }""")
+    assert abs(drawing["width"] - drawing["natural"]) < 1 and drawing["scrolls"], drawing
+    assert drawing["page"] <= drawing["screen"] and drawing["name"] >= 10, drawing
+    assert "Scroll sideways" in drawing["hint"], drawing
+    _shot(page, "phone-relations-full-size", full_page=False)
+    context, _ = open_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base_url + "actors/relations/")
+    assert page.evaluate("getComputedStyle(document.querySelector('figure.relation-graph-all'), '::before')"
+                         ".content") in ("none", "normal", "")
+
+
 def _focus_ring(page) -> dict:
     return page.evaluate("""() => {
         const e = document.activeElement, s = getComputedStyle(e);
