@@ -284,6 +284,7 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
                                  f"not {describe(value)}", hint))
         return ()
     items = []
+    first_at: dict[str, Loc] = {}
     for index, item in enumerate(value):
         item_path = f"{path}.{index}"
         locs[item_path] = item.loc
@@ -301,8 +302,20 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
             diagnostics.append(error(item.loc, "field.type", f"item {index + 1} of '{spec.name}' must be "
                                      f"non-empty text, not {describe(item.value)}", hint))
             continue
+        if spec.type == "refs":
+            _check_repeated(spec.name, item_value.strip(), item.loc, first_at, diagnostics)
         items.append(item_value.strip() if spec.type == "refs" else item_value)
     if spec.required and (spec.type == "records" or spec.at_least_one) and not value:
         hint = f"write '{spec.name}: [id, …]' ({spec.doc})" if spec.type == "refs" else spec.doc
         diagnostics.append(error(node.loc, "field.empty", f"'{spec.name}' needs at least one item", hint))
     return tuple(items)
+
+
+def _check_repeated(name: str, item_id: str, loc: Loc, first_at: dict[str, Loc],
+                    diagnostics: list[Diagnostic]) -> None:
+    """An error when the list of ids ``name`` already holds ``item_id`` (``first_at``: each id's first place)."""
+    first = first_at.setdefault(item_id, loc)
+    if first != loc:
+        where = f"line {first.line}" + (f", column {first.col}" if first.line == loc.line else "")
+        diagnostics.append(error(loc, "field.duplicate", f"'{item_id}' is listed twice in '{name}' (first at {where})",
+                                 "remove one"))
