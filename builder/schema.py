@@ -89,6 +89,10 @@ class Field:
     """A value for the ``new`` command's template."""
     at_least_one: bool = False
     """For lists: the note is invalid when the list is empty (``actors: []``)."""
+    unique_by: tuple[str, ...] = ()
+    """For ``records``: the fields that together make an item; two items alike in all of them are one item twice."""
+    duplicate_code: str = "field.duplicate"
+    """For lists: the code of the error at an item listed twice."""
 
 
 RELATION_FIELDS = (
@@ -142,7 +146,8 @@ CLAIM = (
           at_least_one=True),
     Field("tags", "texts", False, "free tags", example=[]),
     Field("evidence", "records", True, "passages that support, contradict or qualify the claim",
-          items=EVIDENCE_FIELDS, example=[]),
+          items=EVIDENCE_FIELDS, example=[], unique_by=("source", "locator", "quote"),
+          duplicate_code="evidence.duplicate"),
 )
 
 SOURCE = (
@@ -284,7 +289,7 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
                                  f"not {describe(value)}", hint))
         return ()
     items = []
-    first_at: dict[str, Loc] = {}
+    first_at: dict = {}
     for index, item in enumerate(value):
         item_path = f"{path}.{index}"
         locs[item_path] = item.loc
@@ -293,6 +298,8 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
                                     prefix=f"{item_path}.")
             locs.update(checked.locs)
             items.append(checked.values)
+            if spec.unique_by:
+                _check_same_item(spec, index, checked.values, item.loc, first_at, diagnostics)
             continue
         item_value = item.value
         if isinstance(item_value, int | float) and not isinstance(item_value, bool):
@@ -303,7 +310,7 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
                                      f"non-empty text, not {describe(item.value)}", hint))
             continue
         if spec.type == "refs":
-            _check_repeated(spec.name, item_value.strip(), item.loc, first_at, diagnostics)
+            _check_repeated(spec, item_value.strip(), item.loc, first_at, diagnostics)
         items.append(item_value.strip() if spec.type == "refs" else item_value)
     if spec.required and (spec.type == "records" or spec.at_least_one) and not value:
         hint = f"write '{spec.name}: [id, …]' ({spec.doc})" if spec.type == "refs" else spec.doc
@@ -311,11 +318,26 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
     return tuple(items)
 
 
-def _check_repeated(name: str, item_id: str, loc: Loc, first_at: dict[str, Loc],
+def _check_repeated(spec: Field, item_id: str, loc: Loc, first_at: dict[str, Loc],
                     diagnostics: list[Diagnostic]) -> None:
-    """An error when the list of ids ``name`` already holds ``item_id`` (``first_at``: each id's first place)."""
+    """An error when the list of ids ``spec`` already holds ``item_id`` (``first_at``: each id's first place)."""
     first = first_at.setdefault(item_id, loc)
     if first != loc:
         where = f"line {first.line}" + (f", column {first.col}" if first.line == loc.line else "")
-        diagnostics.append(error(loc, "field.duplicate", f"'{item_id}' is listed twice in '{name}' (first at {where})",
-                                 "remove one"))
+        diagnostics.append(error(loc, spec.duplicate_code, f"'{item_id}' is listed twice in '{spec.name}' (first at "
+                                 f"{where})", "remove one"))
+
+
+def _check_same_item(spec: Field, index: int, values: dict[str, Any], loc: Loc, first_at: dict,
+                     diagnostics: list[Diagnostic]) -> None:
+    """An error when item ``index`` of the list of mappings ``spec`` has the same ``unique_by`` fields (whitespace
+    aside) as an earlier one (``first_at``: each earlier item's number and place, by those fields)."""
+    same = tuple(" ".join(str(values[name]).split()) for name in spec.unique_by)
+    if not all(same):
+        return  # a missing or empty field is reported as such
+    first = first_at.setdefault(same, (index, loc))
+    if first[0] != index:
+        *names, last = spec.unique_by
+        diagnostics.append(error(loc, spec.duplicate_code, f"'{spec.name}' item {index + 1} repeats item "
+                                 f"{first[0] + 1} (line {first[1].line}): the same {', '.join(names)} and {last}",
+                                 "remove one, or merge them into one item"))
