@@ -539,6 +539,9 @@ def _check_citation_locator(loaded: Loaded, key: str, locator: str, loc: Loc, di
     citation_paras[key].update(range(first, end + 1))
 
 
+_QUOTE = next(spec for spec in schema.EVIDENCE_FIELDS if spec.name == "quote")
+
+
 def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Evidence,
                     diagnostics: list[Diagnostic], matches: dict, unread: list) -> None:
     """``unread``: where (key, place) goes for a source not found while a .bib file could not be read fully."""
@@ -568,8 +571,8 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
     archive = loaded.archives.get(source.archive)
     if archive is None:
         return  # the source note already has an archive error
-    if not ev.quote.strip():
-        return  # a missing or empty 'quote' is already reported
+    if not ev.quote.strip() or schema.is_placeholder(_QUOTE, ev.quote):
+        return  # a missing or empty 'quote', or the template's, is already reported
     quote_loc = ev.field_locs.get("quote", ev.loc)
     locator_loc = ev.field_locs.get("locator", ev.loc)
     wanted = quotes.parse_locator(ev.locator)

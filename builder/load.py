@@ -200,6 +200,7 @@ def _note(path: Path, rel: str, kind: str, fields, diagnostics: list[Diagnostic]
         diagnostics.append(error(Loc(rel, 1), "note.misfiled", misfiled[0], misfiled[1]))
         return None
     checked = schema.check_mapping(node, fields, "the front matter", diagnostics)
+    diagnostics.extend(schema.body_placeholders(kind, path.stem, parts.body, rel, parts.body_first_line))
     return rel, parts, checked
 
 

@@ -19,13 +19,6 @@ from .load import NOTE_FOLDERS, _check_id
 
 KINDS = {kind: folder for folder, kind in NOTE_FOLDERS.items()}
 FIELDS = {"actor": schema.ACTOR, "scenario": schema.SCENARIO, "claim": schema.CLAIM, "source": schema.SOURCE}
-BODIES = {
-    "actor": "What the sources say about {id}: every sentence of fact cited, e.g. [@some-bib-key, para. 1].\n"
-             "Link related notes with [[other-id]].",
-    "scenario": "The contingency in a few sentences, every sentence of fact cited [@some-bib-key, para. 1].",
-    "claim": "Optional: context for the claim, cited [@some-bib-key, para. 1].",
-    "source": "What the source is and how to read it [@{id}].",
-}
 CHOICE_NOTES = {"reliability": schema.RELIABILITY, "credibility": schema.CREDIBILITY}
 
 
@@ -77,7 +70,7 @@ def template(kind: str, note_id: str) -> str:
     lines = ["---", f"# A new {kind}: fill in every field, delete these comments if you like, then run",
              "# 'python -m builder check'. The format: docs/notes-format.md; how to: CONTRIBUTING.md."]
     lines += _lines(FIELDS[kind], note_id)
-    lines += ["---", BODIES[kind].format(id=note_id), ""]
+    lines += ["---", schema.BODIES[kind].format(id=note_id), ""]
     return "\n".join(lines)
 
 

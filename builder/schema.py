@@ -87,6 +87,8 @@ class Field:
     """For ``records``: the fields of each item."""
     example: Any = None
     """A value for the ``new`` command's template."""
+    placeholder: bool = False
+    """Whether ``example`` only stands in for the value ('Name', 'Why.'): left as it is, it is an error."""
     at_least_one: bool = False
     """For lists: the note is invalid when the list is empty (``actors: []``)."""
     unique_by: tuple[str, ...] = ()
@@ -109,7 +111,7 @@ EVIDENCE_FIELDS = (
           example="some-bib-key"),
     Field("stance", "choice", True, "how the passage bears on the claim", choices=STANCES,
           example="supports"),
-    Field("quote", "text", True, "verbatim passage from the archived text", example="…"),
+    Field("quote", "text", True, "verbatim passage from the archived text", example="…", placeholder=True),
     Field("locator", "text", True, "paragraph of the archived text: 'para. N'", example="para. 1"),
     Field("note", "text", False, "one-line paraphrase", example=""),
     Field("via", "refs", False, "what the passage passes on: keys from the source's relays, or the source's "
@@ -117,7 +119,7 @@ EVIDENCE_FIELDS = (
 )
 
 ACTOR = (
-    Field("name", "text", True, "display name", example="Name"),
+    Field("name", "text", True, "display name", example="Name", placeholder=True),
     Field("kind", "choice", True, "what sort of actor", choices=ACTOR_KINDS, example="state"),
     Field("aliases", "texts", False, "every other name the sources use", example=[]),
     Field("tags", "texts", False, "free tags", example=[]),
@@ -127,7 +129,7 @@ ACTOR = (
 )
 
 SCENARIO = (
-    Field("title", "text", True, "the contingency in one line", example="Title"),
+    Field("title", "text", True, "the contingency in one line", example="Title", placeholder=True),
     Field("actors", "refs", True, "ids of the actors involved", ref="actor", example=[], at_least_one=True),
     Field("triggers", "texts", True, "what would set it off, cited", example=[]),
     Field("indicators", "texts", True, "what to watch for, cited", example=[]),
@@ -141,7 +143,7 @@ SCENARIO = (
 )
 
 CLAIM = (
-    Field("statement", "text", True, "the claim in one sentence", example="Statement."),
+    Field("statement", "text", True, "the claim in one sentence", example="Statement.", placeholder=True),
     Field("actors", "refs", True, "ids of the actors the claim involves", ref="actor", example=[],
           at_least_one=True),
     Field("tags", "texts", False, "free tags", example=[]),
@@ -156,7 +158,7 @@ SOURCE = (
           choices=tuple(RELIABILITY), example="F"),
     Field("credibility", "choice", True, "Admiralty credibility of the information",
           choices=tuple(CREDIBILITY), example="6"),
-    Field("rationale", "text", True, "one line on why this grade", example="Why."),
+    Field("rationale", "text", True, "one line on why this grade", example="Why.", placeholder=True),
     Field("archive", "text", True, "path of the archived text under bibliography/archive/",
           example="bibliography/archive/KEY.txt"),
     Field("gaps", "texts", False, "what the source does not give", example=[]),
@@ -164,6 +166,15 @@ SOURCE = (
           example=[]),
     Field("tags", "texts", False, "free tags", example=[]),
 )
+
+BODIES = {
+    "actor": "What the sources say about {id}: every sentence of fact cited, e.g. [@some-bib-key, para. 1].\n"
+             "Link related notes with [[other-id]].",
+    "scenario": "The contingency in a few sentences, every sentence of fact cited [@some-bib-key, para. 1].",
+    "claim": "Optional: context for the claim, cited [@some-bib-key, para. 1].",
+    "source": "What the source is and how to read it [@{id}].",
+}
+"""The body the ``new`` command's template writes for each kind of note, for the user to replace."""
 
 PAGE = (
     Field("title", "text", True, "page title", example="Title"),
@@ -275,6 +286,8 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
             return _default(spec)
         if spec.required and not value.strip():
             diagnostics.append(error(node.loc, "field.empty", f"'{spec.name}' is empty", spec.doc))
+        if is_placeholder(spec, value):
+            diagnostics.append(placeholder_left(node.loc, value.strip(), f"the {spec.name} ({spec.doc})"))
         return value.strip() if spec.type != "text" else value
     if spec.type == "int":
         if not isinstance(value, int) or isinstance(value, bool):
@@ -341,3 +354,26 @@ def _check_same_item(spec: Field, index: int, values: dict[str, Any], loc: Loc, 
         diagnostics.append(error(loc, spec.duplicate_code, f"'{spec.name}' item {index + 1} repeats item "
                                  f"{first[0] + 1} (line {first[1].line}): the same {', '.join(names)} and {last}",
                                  "remove one, or merge them into one item"))
+
+
+def is_placeholder(spec: Field, value: Any) -> bool:
+    """Whether ``value`` is the stand-in the ``new`` command's template writes for ``spec``."""
+    return spec.placeholder and isinstance(value, str) and value.strip() == spec.example
+
+
+def placeholder_left(loc: Loc, text: str, wanted: str) -> Diagnostic:
+    return error(loc, "note.placeholder", f"'{text}' is the placeholder written by `new`", f"replace it with {wanted}")
+
+
+def body_placeholders(kind: str, note_id: str, body: str, rel: str, first_line: int) -> list[Diagnostic]:
+    """An error at each line of ``body`` that starts with the words of a line of the template's body for ``kind``
+    (those before its first citation or cross-reference, which the user may have changed)."""
+    template = BODIES.get(kind, "").format(id=note_id)
+    starts = [words for words in (line.split("[", 1)[0].strip() for line in template.splitlines()) if words]
+    found = []
+    for number, line in enumerate(body.split("\n")):
+        words = next((words for words in starts if line.strip().startswith(words)), "")
+        if words:
+            loc = Loc(rel, first_line + number, len(line) - len(line.lstrip()) + 1)
+            found.append(placeholder_left(loc, words, "the note's own text, or delete it"))
+    return found

@@ -51,6 +51,23 @@ def test_new_writes_every_field_with_its_values(kind, fields, book, capsys):
     assert not {c for c in codes if c.startswith(("yaml.", "frontmatter.", "field.unknown", "field.type"))}
 
 
+@pytest.mark.parametrize("kind, placeholders", [
+    ("actor", ("name: Name", "What the sources say about fresh-note:", "Link related notes with")),
+    ("scenario", ("title: Title", "The contingency in a few sentences")),
+    ("claim", ("statement: Statement.", "quote: …", "Optional: context for the claim")),
+    ("source", ("rationale: Why.", "What the source is and how to read it")),
+])
+def test_check_reports_each_placeholder_new_wrote_left_as_it_is(kind, placeholders, book):
+    assert cli.main(["new", kind, "fresh-note", "--root", str(book)]) == 0
+    rel = f"content/{kind}s/fresh-note.md"
+    lines = (book / rel).read_text(encoding="utf-8").splitlines()
+    wanted = [number for number, line in enumerate(lines, 1) if line.strip().startswith(placeholders)]
+    assert len(wanted) == len(placeholders)
+    reported = [int(line.split(":")[1]) for line in _check(book)
+                if line.startswith(f"{rel}:") and "error[note.placeholder]" in line and "written by `new`" in line]
+    assert reported == wanted
+
+
 def _check(root: Path) -> list[str]:
     stream = io.StringIO()
     with contextlib.redirect_stderr(stream):
