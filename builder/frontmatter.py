@@ -34,6 +34,8 @@ class YValue:
     """Where the value starts."""
     flow: bool = False
     """For a list or mapping: written in brackets or braces (``[a, b]``), as text starting with one would be."""
+    text_loc: Loc | None = None
+    """For text written on one line as it reads (no escapes, no folded lines): where its first character is."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
         if node is None:
             return YValue({}, Loc(path, first_line)), diagnostics
         diagnostics.extend(_comments_cutting_values(node, text, path, first_line))
-        return _convert(node, loader, path, first_line, diagnostics, 0), diagnostics
+        return _convert(node, loader, path, first_line, text.split("\n"), diagnostics, 0), diagnostics
     try:
         loader = _NoAliasLoader(text)
     except yaml.reader.ReaderError as exc:  # a control character: PyYAML refuses the whole text
@@ -144,7 +146,7 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[YValue | None, li
     if node is None:
         return YValue({}, Loc(path, first_line)), diagnostics
     diagnostics.extend(_comments_cutting_values(node, text, path, first_line))
-    return _convert(node, loader, path, first_line, diagnostics, 0), diagnostics
+    return _convert(node, loader, path, first_line, text.split("\n"), diagnostics, 0), diagnostics
 
 
 #: What YAML makes of a value that starts with one of these characters.
@@ -348,7 +350,20 @@ def _scalar_value(node: ScalarNode, loader: yaml.SafeLoader) -> Any:
     return value
 
 
-def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int,
+def _text_loc(node: ScalarNode, value: Any, lines: list[str], path: str, first_line: int) -> Loc | None:
+    """Where the text of a one-line scalar starts, when the line holds it character for character (plain, or
+    quoted without escapes), so that a place in the text is a place in the file; else None."""
+    start, end = node.start_mark, node.end_mark
+    if not isinstance(value, str) or start.line != end.line or start.line >= len(lines):
+        return None
+    written = lines[start.line][start.column:end.column]
+    quote = 1 if node.style in ("'", '"') else 0
+    if node.style not in (None, "", "'", '"') or written[quote:len(written) - quote] != value:
+        return None
+    return Loc(path, first_line + start.line, start.column + quote + 1)
+
+
+def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int, lines: list[str],
              diagnostics: list[Diagnostic], depth: int) -> YValue:
     loc = _loc(node, path, first_line)
     if node.tag not in PLAIN_TAGS:
@@ -361,9 +376,10 @@ def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int,
                                  "flatten the structure"))
         return YValue(None, loc)
     if isinstance(node, ScalarNode):
-        return YValue(_scalar_value(node, loader), loc)
+        value = _scalar_value(node, loader)
+        return YValue(value, loc, text_loc=_text_loc(node, value, lines, path, first_line))
     if isinstance(node, SequenceNode):
-        return YValue([_convert(item, loader, path, first_line, diagnostics, depth + 1)
+        return YValue([_convert(item, loader, path, first_line, lines, diagnostics, depth + 1)
                        for item in node.value], loc, bool(node.flow_style))
     if isinstance(node, MappingNode):
         entries: dict[str, YEntry] = {}
@@ -380,7 +396,7 @@ def _convert(node: Node, loader: yaml.SafeLoader, path: str, first_line: int,
                                          f"duplicate key '{key}' (first set on line {first.line})",
                                          "keep one of the two"))
                 continue
-            entries[key] = YEntry(key_loc, _convert(value_node, loader, path, first_line,
+            entries[key] = YEntry(key_loc, _convert(value_node, loader, path, first_line, lines,
                                                     diagnostics, depth + 1))
         return YValue(entries, loc, bool(node.flow_style))
     return YValue(None, loc)  # pragma: no cover - PyYAML has no other node kinds

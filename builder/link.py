@@ -180,6 +180,14 @@ def _text_fields(note: Note) -> Iterable[tuple[str, str, Loc]]:
                 yield f"relations.{index}.note", relation.note, locs.get(f"relations.{index}.note", relation.loc)
 
 
+def _placed(spans: list[Span], loc: Loc, text_loc: Loc | None) -> list[Span]:
+    """The spans of a front-matter string, placed in the file: at their own column when the string is written
+    on one line as it reads (``text_loc``, where its first character is), else at the start of the value."""
+    if text_loc is None:
+        return [replace(span, loc=loc) for span in spans]
+    return [replace(span, loc=replace(text_loc, col=text_loc.col + span.start)) for span in spans]
+
+
 @dataclass
 class _Found:
     """What resolving some notes found; merged into the book's totals."""
@@ -321,7 +329,7 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
         for field_name, text, loc in _text_fields(note):
             acc.diagnostics.extend(replace(d, loc=loc) for d in unsafe_links(text, loc.path, loc.line))
             anchor = FIELD_SECTIONS[type(note)].get(field_name.split(".")[0], "")
-            found = scan_cached(text, loc.path, loc.line)
+            found = _placed(scan_cached(text, loc.path, loc.line), loc, note.field_locs.get(f"{field_name}.text"))
             check_spans(acc, note, field_name, found, anchor, section_title(note, anchor))
             acc.diagnostics.extend(_doubled_parentheses(text, found))
         return acc
@@ -357,14 +365,16 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
         if actor.affiliation:
             check_ref(actor, actor.affiliation, (Actor,), actor.field_locs.get("affiliation", actor.loc),
                       "actor", "about")
-        for relation in actor.relations:
+        for index, relation in enumerate(actor.relations):
+            at = {name: actor.field_locs.get(f"relations.{index}.{name}", relation.loc)
+                  for name in ("actor", "source", "locator")}
             if relation.actor == actor.id:
-                diagnostics.append(error(relation.loc, "relation.self", f"{with_article(relation.relation)} relation "
+                diagnostics.append(error(at["actor"], "relation.self", f"{with_article(relation.relation)} relation "
                                          f"of '{actor.id}' with itself", "name the other actor in 'actor:'"))
                 continue
-            check_ref(actor, relation.actor, (Actor,), relation.loc, "actor", "relations")
-            check_key(actor, relation.source, relation.loc, "relations", "Relations")
-            _check_citation_locator(loaded, relation.source, relation.locator, relation.loc, diagnostics,
+            check_ref(actor, relation.actor, (Actor,), at["actor"], "actor", "relations")
+            check_key(actor, relation.source, at["source"], "relations", "Relations")
+            _check_citation_locator(loaded, relation.source, relation.locator, at["locator"], diagnostics,
                                     citation_paras)
     _check_directions(loaded.actors, diagnostics)
     _check_cycles(loaded.actors, lambda a: [a.affiliation] if a.affiliation else [], "actor.affiliation-cycle",
@@ -564,7 +574,7 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
         return
     for index, key in enumerate(ev.via):
         if key != ev.source and key not in source.relays:
-            via_loc = ev.field_locs.get("via", ev.loc)
+            via_loc = claim.field_locs.get(f"evidence.{ev.index - 1}.via.{index}", ev.field_locs.get("via", ev.loc))
             diagnostics.append(error(via_loc, "evidence.via", f"'{key}' is neither '{ev.source}' nor among what "
                                      "it relays", f"add '{key}' to the relays of content/sources/{ev.source}.md, "
                                      f"or write 'via: [{ev.source}]' for the source's own words"))

@@ -59,7 +59,8 @@ class Actor:
     body: Body
     """What the sources say about the actor."""
     field_locs: Mapping[str, Loc] = field(default_factory=dict, compare=False)
-    """Where each front-matter field (``actors.2`` for list items) is written."""
+    """Where each front-matter field (``actors.2`` for list items) is written; ``<field>.text``: where the text of
+    a one-line string starts, when the file holds it as it reads."""
 
     @property
     def title(self) -> str:

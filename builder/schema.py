@@ -235,6 +235,8 @@ def check_mapping(node: YValue, fields: tuple[Field, ...], what: str,
             result.locs[path] = entry.key_loc if entry else node.loc
             continue
         result.locs[path] = entry.value.loc
+        if entry.value.text_loc is not None:
+            result.locs[f"{path}.text"] = entry.value.text_loc
         result.values[spec.name] = _check_value(spec, entry.value, what, path, result.locs, diagnostics)
     return result
 
@@ -306,6 +308,8 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
     for index, item in enumerate(value):
         item_path = f"{path}.{index}"
         locs[item_path] = item.loc
+        if item.text_loc is not None:
+            locs[f"{item_path}.text"] = item.text_loc
         if spec.type == "records":
             checked = check_mapping(item, spec.items, f"'{spec.name}' item {index + 1}", diagnostics,
                                     prefix=f"{item_path}.")
