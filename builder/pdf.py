@@ -81,6 +81,8 @@ _OPEN_ENDED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link
 """Elements with no end tag, or one HTML lets out."""
 _MARK_LEADING_SPACE = re.compile(r"(<mark\b[^>]*>)(\s+)")
 _MARK_TRAILING_SPACE = re.compile(r"(\s+)</mark>")
+_QUOTE_ANCHORS = re.compile(r'((?:<span class="quote-anchor" id="[^"]*"></span>)+)<mark>')
+_ANCHOR_ID = re.compile(r'id="([^"]*)"')
 _STANCE_MARK = re.compile("([\u25b2\u25bc\u25c6]) (?=\\S)|(?<=\\S) (\u00b7 )")
 """Spaces where a line must not break: after a stance symbol (▲ supports, ▲ 3), before a middle dot (3 · ▼ 0)."""
 BULLETS = ("\u2022\u00a0", "\u25e6\u00a0")
@@ -227,10 +229,23 @@ def spaces_out_of_marks(page_html: str) -> str:
     return _MARK_TRAILING_SPACE.sub(r"</mark>\1", _MARK_LEADING_SPACE.sub(r"\2\1", page_html))
 
 
+def anchors_on_marks(page_html: str) -> str:
+    """The anchor where a quote starts (an empty ``span.quote-anchor`` before its ``mark``) made the ``mark``'s own
+    id: WeasyPrint breaks a line that reaches such an empty box after a space one word too early, leaving that word
+    alone on a line ("formal," in para. 11 of the Korea Herald's article). A second anchor at the same place stays
+    a ``span``, inside the ``mark``."""
+    def on_mark(found: re.Match) -> str:
+        first, *others = _ANCHOR_ID.findall(found.group(1))
+        return f'<mark id="{first}">' + "".join(f'<span class="quote-anchor" id="{other}"></span>' for other in others)
+
+    return _QUOTE_ANCHORS.sub(on_mark, page_html)
+
+
 def print_page_html(page_html: str) -> str:
     """A page's converted HTML made ready for print: stance marks whole (``keep_marks_whole``), spaces out of
-    highlights (``spaces_out_of_marks``) and its running head (``with_running_head``)."""
-    return with_running_head(spaces_out_of_marks(keep_marks_whole(page_html)))
+    highlights (``spaces_out_of_marks``), quote anchors on their highlights (``anchors_on_marks``) and its running
+    head (``with_running_head``)."""
+    return with_running_head(spaces_out_of_marks(anchors_on_marks(keep_marks_whole(page_html))))
 
 
 def keep_marks_whole(text: str) -> str:

@@ -642,6 +642,26 @@ def test_a_highlighted_passage_breaks_its_lines_where_they_are_full(tmp_path):
     assert first.startswith("para. 20 “Washington should support Seoul’s ambitions to work more closely"), lines
 
 
+def test_a_quoted_passage_that_starts_mid_paragraph_leaves_no_word_alone_on_a_line(tmp_path):
+    """Para. 11 of the Korea Herald's article printed "formal," alone on a line: the anchor where a quote starts
+    (an empty span before its highlight) made WeasyPrint break the line before it one word too early."""
+    archive = PROJECT / "bibliography" / "archive" / "korea-herald-2025-go-beyond-rhetoric-taiwan.txt"
+    text = [line for line in archive.read_text(encoding="utf-8").splitlines() if "hindered formal," in line][0]
+    start = text.index("Washington's 'strategic ambiguity'")
+    end = text.index("hesitation from Seoul.") + len("hesitation from Seoul.")
+    passage = ('<blockquote class="passage" id="para-11"><p><a class="para-number" href="#para-11">para. 11</a> '
+               f'{html.escape(text[:start], quote=False)}<span class="quote-anchor" id="q-1"></span>'
+               f'<mark>{html.escape(text[start:end], quote=False)}</mark>{html.escape(text[end:], quote=False)}'
+               '</p></blockquote>')
+    lines = [line for page in _lay_out_markdown(f"# Korea Herald\n\n{passage}\n", tmp_path / "passage.pdf")
+             for line in page]
+    first = next(n for n, line in enumerate(lines) if line.startswith("para. 11"))
+    last = next(n for n, line in enumerate(lines) if line.rstrip().endswith("expectations.'"))
+    printed = lines[first:last + 1]
+    assert " ".join(" ".join(printed).split()) == "para. 11 " + " ".join(text.split())  # the whole paragraph
+    assert [line for line in printed[:-1] if len(line.split()) < 2] == [], printed
+
+
 def test_a_reference_list_gives_the_letter_its_citations_show_in_their_order(minimal_book, tmp_path):
     """Two undated Thornebrooke entries cited in the Actors chapter: its citations say n.d.-a and n.d.-b, and so
     does its reference list, the n.d.-a entry first (though its title comes second in the alphabet)."""
