@@ -81,6 +81,12 @@ _OPEN_ENDED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link
 """Elements with no end tag, or one HTML lets out."""
 _MARK_LEADING_SPACE = re.compile(r"(<mark\b[^>]*>)(\s+)")
 _MARK_TRAILING_SPACE = re.compile(r"(\s+)</mark>")
+_CITE_LINK = r'[^()<>]*<a\b[^>]*\bclass="cite"[^>]*>[^<]*</a>'
+_CITATION = re.compile(rf"\((?:{_CITE_LINK})(?:; {_CITE_LINK})*\)")
+"""A bracketed citation as the renderer writes it: '(', a link for each source ('see' and such before it), ')'."""
+_LOCATOR = re.compile(r"\bparas?\. \d+(?:-\d+)?")
+"""A citation's locator, 'para. 4' or 'paras. 3-4', which a line does not split ('para.' / '4)')."""
+_LINK_TEXT = re.compile(r"(?<=>)[^<]+(?=</a>)")
 _QUOTE_ANCHORS = re.compile(r'((?:<span class="quote-anchor" id="[^"]*"></span>)+)<mark>')
 _ANCHOR_ID = re.compile(r'id="([^"]*)"')
 _STANCE_MARK = re.compile("([\u25b2\u25bc\u25c6]) (?=\\S)|(?<=\\S) (\u00b7 )")
@@ -241,11 +247,26 @@ def anchors_on_marks(page_html: str) -> str:
     return _QUOTE_ANCHORS.sub(on_mark, page_html)
 
 
+def citations_whole(page_html: str) -> str:
+    """Each bracketed citation in a ``span.citation`` of its own: WeasyPrint did not break a line at the space
+    before a citation's "(", which sticks to the link that follows it, but a word earlier, leaving that word alone
+    on a line and the citation past the edge of a narrow table cell ('the' / 'information" (ANBOUND' in "How
+    reports travelled"). Its locators are kept whole (``span.locator``, print.css.j2)."""
+    def whole(found: re.Match) -> str:
+        return f'<span class="citation">{_LINK_TEXT.sub(_locators_whole, found.group(0))}</span>'
+
+    return _CITATION.sub(whole, page_html)
+
+
+def _locators_whole(link_text: re.Match) -> str:
+    return _LOCATOR.sub(lambda found: f'<span class="locator">{found.group(0)}</span>', link_text.group(0))
+
+
 def print_page_html(page_html: str) -> str:
     """A page's converted HTML made ready for print: stance marks whole (``keep_marks_whole``), spaces out of
-    highlights (``spaces_out_of_marks``), quote anchors on their highlights (``anchors_on_marks``) and its running
-    head (``with_running_head``)."""
-    return with_running_head(spaces_out_of_marks(anchors_on_marks(keep_marks_whole(page_html))))
+    highlights (``spaces_out_of_marks``), quote anchors on their highlights (``anchors_on_marks``), citations in
+    boxes of their own (``citations_whole``) and its running head (``with_running_head``)."""
+    return with_running_head(citations_whole(spaces_out_of_marks(anchors_on_marks(keep_marks_whole(page_html)))))
 
 
 def keep_marks_whole(text: str) -> str:
@@ -275,9 +296,9 @@ class _PrintTables(markdown.treeprocessors.Treeprocessor):
     def _widths(table, width_mm: float = 170.0) -> None:
         """Column widths from the text of the cells, so that WeasyPrint can use the fast fixed table layout.
 
-        Each column gets at least its longest word (a stance mark such as "▲ supports" is one word), measured
-        with the fonts' glyph widths (``text_width_mm``); the rest of the width goes to the columns whose text is
-        longer, in proportion to how much longer."""
+        Each column gets at least its longest word (a stance mark such as "▲ supports" is one word, and so is a
+        citation's "para. 4"), measured with the fonts' glyph widths (``text_width_mm``); the rest of the width
+        goes to the columns whose text is longer, in proportion to how much longer."""
         rows = [row for row in table.iter("tr")]
         count = max((len(row) for row in rows), default=0)
         if count < 2:
@@ -289,7 +310,8 @@ class _PrintTables(markdown.treeprocessors.Treeprocessor):
             for column, cell in enumerate(row):
                 if column >= count:
                     break
-                text = keep_marks_whole(_PLACEHOLDER.sub("x", "".join(cell.itertext())))
+                text = _LOCATOR.sub(lambda found: found.group(0).replace(" ", "\u00a0"),
+                                    keep_marks_whole(_PLACEHOLDER.sub("x", "".join(cell.itertext()))))
                 bold = cell.tag == "th"
                 longest_word = max((text_width_mm(w, size, bold) for w in _BREAKS.split(text)), default=0.0)
                 least[column] = max(least[column], min(longest_word, 35.0) + CELL_PADDING_MM)

@@ -250,6 +250,67 @@ def test_table_columns_are_as_wide_as_their_longest_word(tmp_path):
     assert [line.split()[0] for line in lines if re.match(r"00\d", line)] == [f"00{n}" for n in range(5)]
 
 
+def _printed_words(target: Path) -> list[tuple[float, float, float, str]]:
+    """(left, top, right, text) of each word printed in a PDF, in points, as poppler's pdftotext reads them."""
+    out = subprocess.run(["pdftotext", "-bbox", str(target), "-"], capture_output=True, text=True, check=True,
+                         timeout=60).stdout
+    return [(float(left), float(top), float(right), html.unescape(text)) for left, top, right, text in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', out)]
+
+
+def test_table_cells_wrap_inside_the_page_and_a_citation_goes_to_the_next_line_whole(tmp_path):
+    """The Certainty cell of hop 5 in "How reports travelled" printed '(ANBOUND' past the table's right edge, after
+    "the" alone on a line: WeasyPrint broke the line a word before the "(" that starts a citation."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+
+    def cite(text: str) -> str:
+        return f'([{text}](sources/anbound-nd.md#para-4 "ANBOUND. n.d. “Implications”."){{ .cite }})'
+
+    def outlet(name: str, words: str = "") -> str:
+        return f"[{name}](actors/x.md) {words}{cite(f'{name} n.d.')}"
+
+    anbound = cite("ANBOUND n.d., para. 4")
+    table = ("| Hop | Date as given | Outlet | What it said | Certainty |\n|---|---|---|---|---|\n"
+             f"| 1 | June 21 | {outlet('TV Chosun')} | North Korea \"plans to deploy active-duty soldiers to assist in "
+             "the ‘rebuilding’ of cities destroyed by fighting in Russian-controlled Donetsk\", \"as early as next "
+             f"month\", \"as a means to earn foreign currency\" {anbound} | One source, \"an anonymous South Korean "
+             f"government official\" {anbound} |\n"
+             f"| 2 | June 24 | {outlet('Reuters')} | Quoted North Korean military officials condemning the United "
+             "States over Ukraine's use of American-made weapons, \"referencing the earlier report by TV Chosun\" "
+             f"{anbound} | ANBOUND names no new source for the troops; it says Reuters referenced TV Chosun |\n"
+             f"| 3 | June 25 | {outlet('U.S. Department of Defense', 'press conference ')} | A journalist referred "
+             "to \"the North Korean Central Military Commission’s statement announcing North Korea would join forces "
+             f"with the Russian military\" {cite('North Korean Central Military Commission n.d.')}, with \"North "
+             f"Korean army engineering units\" to be \"dispatched to Donetsk\" {anbound} | Pat Ryder \"responded "
+             f"cautiously\", expressing skepticism {anbound} |\n"
+             f"| 4 | June 26 | {outlet('Daily Express')} | \"World on the brink as North Korea sends ‘cannon "
+             f"fodder’ troops to Ukraine\" {anbound} | \"asserted with certainty\" {anbound}, the strongest form "
+             "the story takes |\n"
+             f"| 5 | June 26 (\"On the same day\") | {outlet('Kyiv Post')} | \"Pyongyang Says It Will Send Troops "
+             f"to Ukraine Within a Month\" {anbound} | Quoted the Daily Express \"without verifying the source of "
+             f"the information\" {anbound} |\n"
+             f"| — | date not given | {outlet('Defense Express')} | — | \"remained cautious about the reports\" "
+             f"{anbound} |\n")
+    target = tmp_path / "table.pdf"
+    _lay_out_markdown(table, target)
+    words = _printed_words(target)
+    right_edge = (210.0 - 18.0) / 25.4 * 72  # A4, less the page's right margin (print.css.j2)
+    assert [text for _, _, right, text in words if right > right_edge + 0.5] == []
+    certainty = min(left for left, _, _, text in words if text == "Certainty")
+    lines: dict[float, list[str]] = {}
+    for left, top, _, text in words:
+        if left >= certainty - 1:
+            lines.setdefault(round(top), []).append(text)
+    cell = [" ".join(lines[top]) for top in sorted(lines)]
+    start = cell.index(next(line for line in cell if line.startswith("Quoted")))
+    hop5 = cell[start:start + next(n for n, line in enumerate(cell[start:], 1) if line.endswith("para. 4)"))]
+    assert " ".join(hop5) == 'Quoted the Daily Express "without verifying the source of the information" ' \
+        "(ANBOUND n.d., para. 4)", cell
+    assert [line for line in hop5 if len(line.split()) < 2] == [], hop5  # no word alone on a line
+    assert any(line.startswith("(ANBOUND") for line in hop5), hop5  # the citation starts its line
+
+
 def _policy(**kwargs) -> pdf.LinkPolicy:
     chapters = {"actors/a.md": "Actors", "actors/b.md": "Actors", "scenarios/s.md": "Scenarios",
                 "sources/k.md": "Sources", "sources/bibliography.md": "Sources", "index.md": "Overview"}
