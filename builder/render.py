@@ -441,8 +441,14 @@ def _highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
 
 
 def _nav_label(text: str, limit: int = 70) -> str:
+    """A title for the navigation: whole when it has ``limit`` characters or fewer, else cut after a word, with
+    "…" (a word is cut only when it alone is that long)."""
     text = " ".join(text.split())
-    text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) > limit:
+        cut = text[: limit - 1]
+        if text[limit - 1] != " " and " " in cut:
+            cut = cut[: cut.rindex(" ")]
+        text = cut.rstrip(" ,;:–—-") + "…"
     # mkdocs puts nav titles into the page as they are, unescaped; quotes stay as they are, since Material
     # escapes the title again in attributes (footer aria-label: a &quot; there would read "&amp;quot;")
     return html.escape(text, quote=False)

@@ -135,6 +135,33 @@ def test_a_claim_that_no_evidence_supports_says_so(minimal_book, tmp_path):
     assert row.endswith("| ▲ 0 · ▼ 1 · ◆ 1 · **no supporting evidence** |"), row
 
 
+def test_a_long_title_in_the_navigation_is_cut_after_a_word(built):
+    """The sidebar showed "…on the Korean Peninsula t…" and "…against China's intere…"."""
+    import yaml
+
+    paths, book = built
+
+    def labels(items):
+        for item in items:
+            for label, value in item.items():
+                if isinstance(value, list):
+                    yield from labels(value)
+                else:
+                    yield label, value
+
+    cut = 0
+    for label, path in labels(yaml.safe_load((paths.build / "nav.yml").read_text(encoding="utf-8"))):
+        if path.startswith("claims/") and path.removeprefix("claims/").removesuffix(".md") in book.claims:
+            statement = " ".join(book.claims[path.removeprefix("claims/").removesuffix(".md")].statement.split())
+            if label.endswith("…"):
+                cut += 1
+                kept = label.removesuffix("…")
+                assert statement.startswith(kept) and statement[len(kept)] in " ,;:", (label, statement)
+            else:
+                assert label == statement
+    assert cut > 5
+
+
 def test_pages_exist_for_every_note_and_index(built, pages):
     _, book = built
     for folder, notes in (("actors", book.actors), ("scenarios", book.scenarios), ("claims", book.claims),
