@@ -568,6 +568,36 @@ def test_phone_layout_has_no_horizontal_page_overflow(open_context, base_url):
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth || e.parentElement.scrollWidth > e.clientWidth")
 
 
+def test_a_page_title_takes_only_the_lines_of_its_words(open_context, base_url, built):
+    """The hidden "¶" permalink after a title that just filled its line took a line of its own, a blank band under
+    the title (the relations page in a narrow window, the home page)."""
+    paths, book = built
+    tall = []
+    pages = ["", "actors/relations/", "actors/", "claims/"]
+    for viewport, paths in (({"width": 390, "height": 844}, pages), ({"width": 1280, "height": 900}, pages),
+                            ({"width": 1000, "height": 900}, [*pages, *(f"claims/{c}/" for c in book.claims)])):
+        context, _ = open_context(viewport=viewport)
+        page = context.new_page()
+        for path in paths:
+            page.goto(base_url + path, wait_until="domcontentloaded")
+            title = page.evaluate("""() => {
+                const h = document.querySelector('.md-content h1');
+                const walker = document.createTreeWalker(h, NodeFilter.SHOW_TEXT), rects = [];
+                for (let node; (node = walker.nextNode());) {
+                    if (node.parentElement.closest('.headerlink') || !node.textContent.trim()) continue;
+                    const range = document.createRange();
+                    range.selectNodeContents(node);
+                    rects.push(...[...range.getClientRects()].filter(r => r.width > 1));
+                }
+                return {box: h.getBoundingClientRect().height,
+                        text: Math.max(...rects.map(r => r.bottom)) - Math.min(...rects.map(r => r.top))};
+            }""")
+            if title["box"] > title["text"] + 12:  # a line's leading, not a line
+                tall.append(f"{viewport['width']} px, {path or 'home'}: title box {title['box']:.0f} px, its words "
+                            f"{title['text']:.0f} px")
+    assert not tall, tall
+
+
 def test_on_a_phone_the_drawing_of_every_relation_is_full_size_and_scrolls_sideways(open_context, base_url):
     """Scaled to a phone's width the drawing's names were about 5 px high: it is drawn at its own size, in a box
     that scrolls sideways (the page itself does not), and a line above it says so."""
