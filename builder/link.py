@@ -6,15 +6,19 @@ problems come back as diagnostics.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from pathlib import PurePosixPath
+from typing import Collection, Iterable
+
+from mdurl import decode as url_decode
 
 from . import quotes, schema
 from .diagnostics import Diagnostic, Loc, did_you_mean, error, warning, with_article
 from .load import NO_BIBLIOGRAPHY, Loaded
 from .records import Actor, Claim, Evidence, Note, Page, Scenario, Source
-from .safety import unsafe_links
+from .safety import Target, is_relative_path, link_targets, unsafe_links
 from .syntax import Span, scan
 
 FOLDERS = {Actor: "actors", Scenario: "scenarios", Claim: "claims", Source: "sources", Page: ""}
@@ -188,6 +192,47 @@ def _placed(spans: list[Span], loc: Loc, text_loc: Loc | None) -> list[Span]:
     return [replace(span, loc=replace(text_loc, col=text_loc.col + span.start)) for span in spans]
 
 
+def _relative_links(text: str, path: str, first_line: int, ids: Collection[str]) -> list[Diagnostic]:
+    """A ``link.relative`` error for every link, image or reference definition in Markdown ``text`` whose target is
+    a relative path (``../kim-il-sung.md``): a note's page is generated elsewhere than its file, so the path leads
+    nowhere, and the site engine would fail on it with no place in the note."""
+    found = []
+    for target in link_targets(text):
+        if not is_relative_path(target.url):
+            continue
+        written = url_decode(target.url)
+        shown = written if len(written) <= 60 else written[:57] + "..."
+        found.append(error(Loc(path, first_line + target.line, target.col + 1), "link.relative",
+                           f"{target.what} target '{shown}' is a relative path, not a web address",
+                           _relative_hint(target, ids)))
+    return found
+
+
+def _relative_hint(target: Target, ids: Collection[str]) -> str:
+    """How to write a relative link instead: the note its file name names, or the closest id."""
+    if target.what == "image":
+        return "give the image's http(s) address: the site has no files beside the notes' pages"
+    path = url_decode(target.url).split("#", 1)[0].split("?", 1)[0].replace("\\", "/")
+    name = next((part for part in reversed(path.split("/")) if part not in ("", ".", "..")), "")
+    stem = PurePosixPath(name).stem if name else ""
+    if stem in ids:
+        return f"link to the note with [[{stem}]]"
+    close = [stem.lower()] if stem.lower() in ids else difflib.get_close_matches(stem, sorted(ids), n=1,
+                                                                                 cutoff=0.6)
+    if stem and close:
+        return f"did you mean [[{close[0]}]]? Link to a note with [[id]]"
+    return "link to a note with [[id]], or to an http(s) address"
+
+
+def _placed_diagnostics(diagnostics: list[Diagnostic], loc: Loc, text_loc: Loc | None) -> list[Diagnostic]:
+    """Diagnostics of a front-matter string (placed as if it started at line ``loc.line``, column 1), placed in the
+    file as :func:`_placed` places spans."""
+    if text_loc is None:
+        return [replace(d, loc=loc) for d in diagnostics]
+    return [replace(d, loc=replace(text_loc, col=text_loc.col + d.loc.col - 1)) if d.loc.line == loc.line
+            else replace(d, loc=loc) for d in diagnostics]
+
+
 @dataclass
 class _Found:
     """What resolving some notes found; merged into the book's totals."""
@@ -326,8 +371,11 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
         check_spans(acc, note, "body", body_spans, None, "")
         acc.diagnostics.extend(_doubled_parentheses(note.body.text, body_spans))
         acc.diagnostics.extend(unsafe_links(note.body.text, note.body.loc.path, note.body.loc.line))
+        acc.diagnostics.extend(_relative_links(note.body.text, note.body.loc.path, note.body.loc.line, notes))
         for field_name, text, loc in _text_fields(note):
             acc.diagnostics.extend(replace(d, loc=loc) for d in unsafe_links(text, loc.path, loc.line))
+            acc.diagnostics.extend(_placed_diagnostics(_relative_links(text, loc.path, loc.line, notes), loc,
+                                                       note.field_locs.get(f"{field_name}.text")))
             anchor = FIELD_SECTIONS[type(note)].get(field_name.split(".")[0], "")
             found = _placed(scan_cached(text, loc.path, loc.line), loc, note.field_locs.get(f"{field_name}.text"))
             check_spans(acc, note, field_name, found, anchor, section_title(note, anchor))

@@ -11,6 +11,10 @@ Two guards, both driven by the same markdown-it parser as citations
   body through nh3 (a maintained sanitiser): safe formatting tags stay, scripts,
   event handlers (``on*=``), iframes, SVG, styles and unsafe URLs go.
 
+:func:`link_targets`, on the same parser, finds the target of every link, image
+and reference definition where it is written, for the link stage's check of
+where links go (a relative path is an error, ``link.relative``).
+
 Front-matter strings never reach the page as HTML: cite.py and the templates
 escape ``<``, ``>`` and ``&`` in them.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import nh3
@@ -118,6 +123,86 @@ def unsafe_links(text: str, path: str, first_line: int) -> list[Diagnostic]:
         if scheme:
             report(url, scheme, "reference definition", 0, len(lines))
     return sorted(found, key=lambda d: (d.loc.line, d.loc.col))
+
+
+def is_relative_path(url: str) -> bool:
+    """Whether a link target is a path relative to the page (``../x.md``, ``x.md``, ``/x/``): no scheme, no host
+    (``//host/x``), and not an anchor on the page itself (``#section``)."""
+    target = url_decode(url).strip()
+    return bool(target) and not target.startswith(("#", "//")) and not _SCHEME.match(target)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The target of a link, image or reference definition, where it is written."""
+
+    url: str
+    """The target as markdown-it reads it (entities and escapes resolved, percent-encoded)."""
+    what: str
+    """``link``, ``image`` or ``reference definition``."""
+    line: int
+    """0-based line in the text."""
+    col: int
+    """0-based column of the target's first character (of the start of its block when it cannot be found)."""
+
+
+def link_targets(text: str) -> list[Target]:
+    """The target of every inline link and image, and of every reference definition, in Markdown ``text``, in
+    order of place. A ``[text][label]`` link is left to its definition; autolinks (``<https://…>``), which always
+    have a scheme, are left out."""
+    if "](" not in text and "]:" not in text:
+        return []  # neither an inline destination nor a definition can be in it
+    env: dict = {}
+    tokens = _permissive_parser().parse(text, env)
+    starts = [0]
+    for line in text.split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    used: set[int] = set()
+
+    def place(url: str, opener: str, first: int, last: int) -> int | None:
+        """Offset of ``url`` written right after ``opener`` (``](`` or ``]:``) in lines first..last, not yet
+        taken by an earlier target; None when it is not written there."""
+        begin = starts[min(first, len(starts) - 1)]
+        end = starts[last] if last < len(starts) else len(text)
+        for written in dict.fromkeys((url, url_decode(url))):
+            pattern = re.compile(re.escape(opener) + r"[ \t]*(?:\n[ \t]*)?<?" + re.escape(written))
+            for found in pattern.finditer(text, begin, end):
+                offset = found.end() - len(written)
+                if offset not in used:
+                    used.add(offset)
+                    return offset
+        return None
+
+    def at(offset: int) -> tuple[int, int]:
+        line = next(number for number in range(len(starts) - 1, -1, -1) if starts[number] <= offset)
+        return line, offset - starts[line]
+
+    references = {str(ref.get("href", "")) for ref in env.get("references", {}).values()}
+    found: list[Target] = []
+    for token in tokens:
+        if token.type != "inline" or not token.children or token.map is None:
+            continue
+        for child in token.children:
+            if child.type == "link_open" and child.markup != "autolink":
+                url, what = str(child.attrGet("href") or ""), "link"
+            elif child.type == "image":
+                url, what = str(child.attrGet("src") or ""), "image"
+            else:
+                continue
+            offset = place(url, "](", token.map[0], token.map[1])
+            if offset is None and url in references:
+                continue  # a [text][label] link: its definition is reported
+            if offset is None:  # written with escapes or entities: the start of the block
+                line = text.split("\n")[token.map[0]] if token.map[0] < len(starts) else ""
+                found.append(Target(url, what, token.map[0], len(line) - len(line.lstrip())))
+            else:
+                found.append(Target(url, what, *at(offset)))
+    for _label, reference in sorted(env.get("references", {}).items()):
+        url = str(reference.get("href", ""))
+        first, last = reference.get("map") or (0, len(starts))
+        offset = place(url, "]:", first, last)
+        found.append(Target(url, "reference definition", *(at(offset) if offset is not None else (first, 0))))
+    return sorted(found, key=lambda target: (target.line, target.col))
 
 
 def clean_html(fragment: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder import cli
-from builder.link import link
+from builder.link import _relative_links, link
 from builder.load import load
 from builder.safety import neutralise_attr_lists, sanitise_html, unsafe_links
 
@@ -187,6 +187,17 @@ def test_unsafe_link_targets_are_errors_at_their_place():
     assert [(d.code, d.loc.line, d.loc.col) for d in found] == [
         ("link.unsafe", 5, 5), ("link.unsafe", 5, 31), ("link.unsafe", 6, 2), ("link.unsafe", 8, 7)]
     assert all(d.severity == "error" for d in found)
+
+
+def test_relative_link_targets_are_errors_at_their_place():
+    text = ("[x.md](x.md) [top](#a) [web](https://e.org) [mail](mailto:a@e.org) [host](//e.org/x) [r][d]\n"
+            "![m](<maps/a b.png>)\n\n[d]: ../north-korea.md\n")
+    found = _relative_links(text, "content/actors/x.md", 5, {"north-korea", "x"})
+    assert [(d.code, d.loc.line, d.loc.col, d.hint) for d in found] == [
+        ("link.relative", 5, 8, "link to the note with [[x]]"),
+        ("link.relative", 6, 7, "give the image's http(s) address: the site has no files beside the notes' pages"),
+        ("link.relative", 8, 6, "link to the note with [[north-korea]]")]
+    assert found[1].message == "image target 'maps/a b.png' is a relative path, not a web address"
 
 
 def test_unsafe_link_in_front_matter_is_an_error(tmp_path):
