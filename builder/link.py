@@ -224,6 +224,14 @@ def _relative_hint(target: Target, ids: Collection[str]) -> str:
     return "link to a note with [[id]], or to an http(s) address"
 
 
+def _uncited(field_name: str, loc: Loc) -> Diagnostic:
+    """The error for a scenario's trigger or indicator (``triggers.0`` …) that cites no source."""
+    name, index = field_name.split(".")
+    what = {"triggers": "trigger", "indicators": "indicator"}[name]
+    return error(loc, "scenario.uncited", f"{what} {int(index) + 1} cites no source",
+                 "cite the passage that states it, e.g. [@key, para. N]")
+
+
 def _placed_diagnostics(diagnostics: list[Diagnostic], loc: Loc, text_loc: Loc | None) -> list[Diagnostic]:
     """Diagnostics of a front-matter string (placed as if it started at line ``loc.line``, column 1), placed in the
     file as :func:`_placed` places spans."""
@@ -380,6 +388,9 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
             found = _placed(scan_cached(text, loc.path, loc.line), loc, note.field_locs.get(f"{field_name}.text"))
             check_spans(acc, note, field_name, found, anchor, section_title(note, anchor))
             acc.diagnostics.extend(_doubled_parentheses(text, found))
+            if isinstance(note, Scenario) and not any(span.kind == "citation" or span.code.startswith("cite.")
+                                                      for span in found):
+                acc.diagnostics.append(_uncited(field_name, loc))
         return acc
 
     # --- bodies and text fields; a note whose text resolved cleanly against the same
@@ -603,6 +614,13 @@ _QUOTE = next(spec for spec in schema.EVIDENCE_FIELDS if spec.name == "quote")
 def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Evidence,
                     diagnostics: list[Diagnostic], matches: dict, unread: list) -> None:
     """``unread``: where (key, place) goes for a source not found while a .bib file could not be read fully."""
+    quote_loc = ev.field_locs.get("quote", ev.loc)
+    words = quotes.word_count(ev.quote) if ev.quote.strip() and not schema.is_placeholder(_QUOTE, ev.quote) else -1
+    if 0 <= words < quotes.MIN_WORDS:
+        diagnostics.append(error(quote_loc, "quote.short", f"the quote has {words} word{'' if words == 1 else 's'}, "
+                                 "too few to show what the source says",
+                                 f"quote the passage that bears on the claim, at least {quotes.MIN_WORDS} words of "
+                                 "it, copied from the archived text"))
     if not ev.source:
         return  # a missing or empty 'source' is already reported
     loc = ev.field_locs.get("source", ev.loc)
@@ -629,9 +647,8 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
     archive = loaded.archives.get(source.archive)
     if archive is None:
         return  # the source note already has an archive error
-    if not ev.quote.strip() or schema.is_placeholder(_QUOTE, ev.quote):
-        return  # a missing or empty 'quote', or the template's, is already reported
-    quote_loc = ev.field_locs.get("quote", ev.loc)
+    if words < quotes.MIN_WORDS:
+        return  # a missing, empty or too short 'quote', or the template's, is already reported
     locator_loc = ev.field_locs.get("locator", ev.loc)
     wanted = quotes.parse_locator(ev.locator)
     found = quotes.find(ev.quote, archive.paragraphs, wanted[0] if wanted else 0)

@@ -71,6 +71,16 @@ class Match:
     """(start, end) offsets of each quoted part in the paragraph's original text."""
 
 
+#: The fewest words a quote may have: a shorter one ('the', 'North Korea') is in almost any text and shows nothing
+#: of what the source says.
+MIN_WORDS = 3
+
+
+def word_count(quote: str) -> int:
+    """How many words a quote has, leaving out its omission marks, ``[sic]`` and stray punctuation."""
+    return sum(1 for part in _parts(quote) for word in part.split() if any(char.isalnum() for char in word))
+
+
 def _parts(quote: str) -> list[str]:
     text = _SIC.sub(" ", quote)
     parts = [normalise(part) for part in _ELLIPSIS.split(text)]

@@ -149,6 +149,7 @@ def test_references_resolve_and_nothing_is_orphaned(notes, bib_keys) -> None:
         elif kind == "scenarios":
             assert data["title"] and len(data["actors"]) >= 2 and data["claims"]
             assert isinstance(data["triggers"], list) and isinstance(data["indicators"], list)
+            assert all(CITE_RE.search(text) for text in data["triggers"] + data["indicators"]), path
             for a in data["actors"]:
                 assert notes[a][0] == "actors"
             for c in data["claims"]:

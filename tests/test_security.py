@@ -90,8 +90,8 @@ HOSTILE = {
         f"    note: \"{XSS} a note\"\n---\nThe claim, in [[china]] <img src=x onerror=alert('claim')>.\n"),
     "content/scenarios/hostile-scenario.md": (
         f"---\ntitle: \"{XSS} a scenario <script>alert('title')</script>\"\nactors: [china]\n"
-        f"triggers: [\"<iframe src=https://evil.example></iframe> a trigger [@scmp-nd]\"]\n"
-        f"indicators: [\"{XSS} an indicator\"]\nclaims: [hostile-claim]\n---\nSee [[hostile-claim]].\n"),
+        f"triggers: [\"a trigger <iframe src=https://evil.example></iframe> [@scmp-nd]\"]\n"
+        f"indicators: [\"{XSS} an indicator [@scmp-nd]\"]\nclaims: [hostile-claim]\n---\nSee [[hostile-claim]].\n"),
     "content/sources/scmp-nd.md": (
         "---\nkind: opinion\nreliability: C\ncredibility: 4\nrationale: \"<script>alert('rationale')</script> "
         f"An unsigned opinion piece {XSS}\"\narchive: bibliography/archive/scmp-nd.txt\n"

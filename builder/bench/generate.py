@@ -9,8 +9,9 @@ byte-identical files.
 
 The book is valid by construction: every quote is a verbatim substring of the
 archive paragraph its ``para. N`` locator names, every cross-reference and
-citation resolves, every bibliography entry is cited or relayed, and every note
-is referenced from at least one other note.
+citation resolves, every scenario's trigger and indicator is cited, every
+bibliography entry is cited or relayed, and every note is referenced from at least
+one other note.
 """
 
 from __future__ import annotations
@@ -493,15 +494,16 @@ class _Book:
             triggers = []
             for _ in range(rng.randint(1, 3)):
                 ev = rng.choice(keys) if keys else None
-                cite = f" [@{ev.source}, para. {ev.para}]" if ev else ""
+                cite = f" [@{ev.source}, para. {ev.para}]" if ev else f" [@{self.articles[0].key}]"
                 triggers.append(f"{self.phrase().capitalize()}{cite}")
             indicators = []
             for _ in range(rng.randint(0, 4)):
                 if keys and rng.random() < 0.6:
                     ev = rng.choice(keys)
                     indicators.append(f"{self.phrase().capitalize()} [@{ev.source}]")
-                else:
-                    indicators.append(self.phrase().capitalize())
+                else:  # cited all the same (a scenario's triggers and indicators are), without another draw
+                    source = keys[len(indicators) % len(keys)].source if keys else self.articles[0].key
+                    indicators.append(f"{self.phrase().capitalize()} [@{source}]")
             scenario = _Scenario(scenario_id, title, actor_ids, [c.id for c in claims], triggers, indicators)
             if keys and rng.random() < 0.2:
                 scenario.likelihood = rng.choice(LIKELIHOODS)
