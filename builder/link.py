@@ -652,6 +652,11 @@ def _check_evidence(loaded: Loaded, notes: dict[str, Note], claim: Claim, ev: Ev
     locator_loc = ev.field_locs.get("locator", ev.loc)
     wanted = quotes.parse_locator(ev.locator)
     found = quotes.find(ev.quote, archive.paragraphs, wanted[0] if wanted else 0)
+    if not found and "..." in ev.quote and quotes.find(ev.quote.replace("...", "\u2026"), archive.paragraphs):
+        diagnostics.append(error(quote_loc, "quote.ellipsis", f"the archived text of '{ev.source}' has no '...' where "
+                                 "the quote has it", "write '…' for words left out; '...' is matched as written, "
+                                 "for a source that has it"))
+        return
     if not found:
         hint = "copy the passage exactly from " + source.archive
         near = quotes.explain_miss(ev.quote, archive.paragraphs)

@@ -2,7 +2,9 @@
 
 Quotes are compared after normalising whitespace, quotation marks and dashes,
 so that a quote typed with straight quotes matches a text with curly ones.
-``…`` or `` ... `` in a quote stands for omitted text; ``[sic]`` is ignored.
+``…`` in a quote stands for omitted text; three dots ``...`` are text like any other,
+to be found in the source as written (an archived text may have them); ``[sic]`` is
+ignored.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ _CHARS = str.maketrans({
 })
 _SPACE = re.compile(r"\s+")
 _SIC = re.compile(r"\s*\[sic\]\s*", re.I)
-_ELLIPSIS = re.compile(r"\s*(?:\u2026|(?<!\S)\.\.\.(?!\S))\s*")
+_ELLIPSIS = re.compile(r"\s*\u2026\s*")
 LOCATOR = re.compile(r"^paras?\.\s*(\d+)(?:\s*[-\u2013]\s*(\d+))?$")
 #: A paragraph locator written another way: ``para 4``, ``paragraph 4``, ``Paras 4-5``, ``¶ 4``.
 LOOSE_LOCATOR = re.compile(r"^(?:paragraphs?|paras?|pars?|\u00b6{1,2})\s*\.?\s*(\d+)"

@@ -183,6 +183,17 @@ def test_source_pages_show_every_quoted_passage_with_its_anchor(built, pages):
             assert anchor.find_parent("blockquote", class_="passage") is not None
 
 
+def test_three_dots_the_source_has_are_quoted_as_written(built):
+    """'In South Korea ... the policy debate': the article has the three dots, so the quote is one passage, dots
+    and all, not two parts with words left out between them."""
+    _, book = built
+    claim = book.claims["south-korea-china-policy-shifting"]
+    ev = next(ev for ev in claim.evidence if "..." in ev.quote)
+    match = book.matches[(claim.id, ev.index)]
+    paragraph = book.loaded.archives[book.sources[ev.source].archive].paragraphs[match.paragraph - 1]
+    assert [paragraph[start:end] for start, end in match.ranges] == [ev.quote]
+
+
 def test_actor_pages_list_their_claims_with_balance(built, pages):
     _, book = built
     for actor_id in book.actors:
