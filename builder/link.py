@@ -361,7 +361,8 @@ def link(loaded: Loaded, cache: dict | None = None) -> Book:
                 span_anchor = BODY_SECTIONS[type(note)]
                 span_section = section_title(note, span_anchor) if span_anchor else ""
             if span.kind == "error":
-                acc.diagnostics.append(error(span.loc, span.code, span.message, _syntax_hint(span.code)))
+                acc.diagnostics.append(error(span.loc, span.code, span.message,
+                                             span.hint or _syntax_hint(span.code)))
             elif span.kind == "xref":
                 check_ref(note, span.target, (Actor, Scenario, Claim, Source, Page), span.loc, "note",
                           span_anchor, span_section, acc)

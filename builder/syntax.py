@@ -80,6 +80,8 @@ class Span:
     """For errors: the diagnostic code."""
     message: str = ""
     """For errors: what is wrong."""
+    hint: str = ""
+    """For errors: what to do, when it depends on what was written ('' for the code's own hint)."""
 
 
 def _find_close(src: str, start: int, end: int) -> tuple[int, bool]:
@@ -161,6 +163,12 @@ def _xref(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     close = src.find("]]", pos + 2, state.posMax)
     newline = src.find("\n", pos + 2, close if close >= 0 else state.posMax)
+    single = src.find("]", pos + 2, newline if newline >= 0 else state.posMax)
+    if single >= 0 and single != close and "[" not in src[pos + 2 : single] and src[pos + 2 : single].strip():
+        written = src[pos + 2 : single]  # [[north-korea] and …: closed with one ']'
+        return _error(state, silent, pos, single + 1, "xref.unclosed",
+                      f"cross-reference '[[{written}]' is not closed: it ends with one ']'",
+                      f"end it with ']]': [[{written}]]")
     if close < 0 or newline >= 0:
         return _error(state, silent, pos, pos + 2, "xref.unclosed", "cross-reference '[[' is not closed with ']]'")
     inner = src[pos + 2 : close]
@@ -193,10 +201,10 @@ def _intext_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _error(state: StateInline, silent: bool, start: int, end: int, code: str, message: str) -> bool:
+def _error(state: StateInline, silent: bool, start: int, end: int, code: str, message: str, hint: str = "") -> bool:
     if not silent:
         token = state.push("syntax_error", "", 0)
-        token.meta = {"code": code, "message": message, "start": start, "end": end}
+        token.meta = {"code": code, "message": message, "hint": hint, "start": start, "end": end}
     state.pos = end
     return True
 
@@ -295,7 +303,7 @@ def _span(token_type: str, meta: dict, start: int, end: int, loc: Loc, raw: str,
         return Span("xref", start, end, loc, raw, section, section_anchor, target=meta["target"],
                     label=meta["label"])
     return Span("error", start, end, loc, raw, section, section_anchor, code=meta["code"],
-                message=meta["message"])
+                message=meta["message"], hint=meta.get("hint", ""))
 
 
 def _plain(token) -> str:
