@@ -174,6 +174,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: i
                  or _value_starting_with_quote(lines, mark, path, first_line))
         if found is not None:
             return found
+    if mark is not None and problem_text.startswith(("expected <block end>", "mapping values are not allowed")):
+        found = _misindented_key(lines, mark, path, first_line)
+        if found is not None:
+            return found
     if context == "while scanning an alias" and start is not None:
         found = _value_starting_with_indicator(lines, start.line, path, first_line, at=start.column)
         if found is not None:
@@ -244,10 +248,7 @@ def _looks_like_key(line: str) -> bool:
 
 def _line_value(line: str) -> tuple[int, str]:
     """Where the value on a front-matter line starts (after the indent, '- ' and 'key: '), and the value."""
-    col = len(line) - len(line.lstrip(" "))
-    while line.startswith("-", col) and line[col + 1 : col + 2] in (" ", ""):
-        col += 1
-        col += len(line[col:]) - len(line[col:].lstrip(" "))
+    col = _key_column(line)
     key, sep, _ = line[col:].partition(": ")
     if sep and key and key[0] not in INDICATOR_READINGS and key[0] not in "\"'":
         col += len(key) + 2
@@ -277,6 +278,65 @@ def _value_starting_with_indicator(lines: list[str], index: int, path: str, firs
     return error(Loc(path, first_line + index, col + 1), "yaml.syntax", f"invalid YAML: the value '{shown}' "
                  f"starts with '{value[0]}', which YAML reads as {INDICATOR_READINGS[value[0]]}",
                  QUOTE_INDICATOR_HINT)
+
+
+def _key_column(line: str) -> int:
+    """Where the key of a 'key: value' line starts (after the indent and any '- ')."""
+    col = len(line) - len(line.lstrip(" "))
+    while line.startswith("-", col) and line[col + 1 : col + 2] in (" ", ""):
+        col += 1
+        col += len(line[col:]) - len(line[col:].lstrip(" "))
+    return col
+
+
+def _key_of(line: str) -> str:
+    return line[_key_column(line):].partition(":")[0]
+
+
+def _misindented_key(lines: list[str], mark, path: str, first_line: int) -> Diagnostic | None:
+    """The error for a 'key:' line indented less or more than the keys beside it, which YAML cannot place
+    (less: 'expected <block end>'; more: it reads the line as going on with the value above, where ': ' is not
+    allowed); None when the line is not such a key line."""
+    index = mark.line
+    if index >= len(lines) or not _looks_like_key(lines[index]):
+        return None
+    line = lines[index]
+    indent, key_col = len(line) - len(line.lstrip(" ")), _key_column(line)
+    key, number = _key_of(line), first_line + index
+    if mark.column > key_col + len(key):
+        return None  # the ': ' YAML stopped at is in the value, not after the key
+    if mark.column == key_col + len(key):  # indented more: read as going on with the value of the key above
+        above = next((i for i in range(index - 1, -1, -1)
+                      if _looks_like_key(lines[i]) and len(lines[i]) - len(lines[i].lstrip(" ")) < indent), None)
+        if above is None or _key_column(lines[above]) >= key_col:
+            return None
+        sibling = above
+        message = (f"invalid YAML: the indentation of line {number} does not match the lines around it: indented "
+                   f"more than line {first_line + above}, it is read as part of the value of "
+                   f"'{_key_of(lines[above])}'")
+    else:  # indented less: between the keys of the mapping above and those of the one holding it
+        sibling, best = None, None
+        for i in range(index - 1, -1, -1):
+            if not lines[i].strip() or lines[i].lstrip().startswith("#"):
+                continue
+            column = _key_column(lines[i])
+            if _looks_like_key(lines[i]) and column > key_col and (best is None or column < best):
+                sibling, best = i, column
+            if len(lines[i]) - len(lines[i].lstrip(" ")) < indent:
+                break
+        if sibling is None:
+            return None
+        message = f"invalid YAML: the indentation of line {number} does not match the lines around it"
+    where = _key_column(lines[sibling])
+    how = f"indent it by {_spaces(where)}, not {key_col}" if where else \
+        f"start it at the beginning of the line, not after {_spaces(key_col)}"
+    return error(Loc(path, number, key_col + 1), "yaml.syntax", message,
+                 f"align '{key}:' with its sibling keys, such as '{_key_of(lines[sibling])}:' on line "
+                 f"{first_line + sibling}: {how}")
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space{'' if count == 1 else 's'}"
 
 
 def _value_starting_with_quote(lines: list[str], mark, path: str, first_line: int) -> Diagnostic | None:
