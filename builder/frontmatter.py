@@ -176,6 +176,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: i
             return found
     if mark is not None and problem_text.startswith(("expected <block end>", "mapping values are not allowed")):
         found = _misindented_key(lines, mark, path, first_line)
+        if found is None and isinstance(exc, yaml.scanner.ScannerError):
+            found = _value_with_colon(lines, mark, path, first_line)
         if found is not None:
             return found
     if context == "while scanning an alias" and start is not None:
@@ -339,6 +341,30 @@ def _spaces(count: int) -> str:
     return f"{count} space{'' if count == 1 else 's'}"
 
 
+def _value_with_colon(lines: list[str], mark, path: str, first_line: int) -> Diagnostic | None:
+    """The error for a value with ': ' in it (``statement: Note: Official …``), which YAML reads as a key and
+    its value."""
+    if mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    col, value = _line_value(line)
+    if mark.column < col or col == _key_column(line):
+        return None
+    key = line[_key_column(line):col].rstrip().rstrip(":")
+    how, quoted = _quoted_value(value if len(value) <= 40 else value[:40].rstrip() + "…")
+    return error(Loc(path, first_line + mark.line, mark.column + 1), "yaml.syntax",
+                 f"invalid YAML: the value of '{key}' contains ': ', which YAML reads as the start of another key",
+                 f"{how}: {key}: {quoted}")
+
+
+def _quoted_value(value: str) -> tuple[str, str]:
+    """How to put ``value`` in quotes, and the value so quoted."""
+    if '"' not in value:
+        return "put the whole value in double quotes", f'"{value}"'
+    return ("put the whole value in single quotes" + (", writing each ' in it as ''" if "'" in value else ""),
+            "'" + value.replace("'", "''") + "'")
+
+
 def _value_starting_with_quote(lines: list[str], mark, path: str, first_line: int) -> Diagnostic | None:
     """The error for a value that starts with a quoted part and goes on after it (``note: 'locator' misspelt``):
     YAML ends the value at the closing quote and cannot read the rest of the line."""
@@ -347,11 +373,7 @@ def _value_starting_with_quote(lines: list[str], mark, path: str, first_line: in
     col, value = _line_value(lines[mark.line])
     if value[:1] not in ("'", '"') or mark.column <= col:
         return None
-    if '"' not in value:
-        how, example = "put the whole value in double quotes", f'"{value}"'
-    else:
-        how = "put the whole value in single quotes" + (", writing each ' in it as ''" if "'" in value else "")
-        example = "'" + value.replace("'", "''") + "'"
+    how, example = _quoted_value(value)
     hint = f"{how}: {example}" if len(value) <= 60 else how
     return error(Loc(path, first_line + mark.line, col + 1), "yaml.syntax", "invalid YAML: the quote that starts "
                  "this value closes before the value ends, so YAML cannot read the rest of the line", hint)
