@@ -74,6 +74,10 @@ DATE_HINTS = {"urldate": "write the day the page was read as YYYY-MM-DD",
               "year": "write the year as YYYY, and put anything else in 'note'"}
 
 
+FIELD_START = re.compile(r"([A-Za-z][\w.:+-]*)[ \t]*=")
+"""A field's name and its '=' (``date =``)."""
+
+
 class _Unclosed(PybtexSyntaxError):
     """An entry's fields ran into the next ``@type{``: the entry was not closed."""
 
@@ -154,6 +158,8 @@ class _LocatingParser(bibtex.Parser):
             elif isinstance(error_, PrematureEOF) and self.scanner.current_entry_key is not None:
                 message = f"the entry that starts on line {start} is not closed at the end of the file"
                 hint = "end it with '}' after its last field"
+            elif (missing := self._missing_comma(error_.error_context_info[2])) is not None:
+                line, col, message, hint = missing
             else:
                 if start != line:
                     message += f" (in the entry that starts on line {start})"
@@ -162,6 +168,22 @@ class _LocatingParser(bibtex.Parser):
             hint = "remove the repeated field"
         self.diagnostics.append(error(Loc(self.path, line, col), "bib.syntax", f"BibTeX syntax error: {message}",
                                       hint))
+
+    def _missing_comma(self, offset: int) -> tuple[int, int, str, str] | None:
+        """(line, col, message, hint) when the text pybtex stopped at starts a field (``date = …``): the field
+        before it most likely lacks its comma, which belongs just after that field's value."""
+        found = FIELD_START.match(self.text, offset)
+        fields = self.scanner.field_places
+        if found is None or not fields or self.scanner.current_entry_key is None:
+            return None
+        end = len(self.text[:offset].rstrip())  # just after the value before it
+        line, last = self.text.count("\n", 0, end) + 1, fields[-1][0]
+        if self.text.count("\n", end, offset):
+            return (line, self.col(end), f"a comma is probably missing at the end of line {line}, after the value "
+                    f"of '{last}': the next line starts the field '{found[1]}'",
+                    f"add ',' at the end of line {line} (every field but the last ends with a comma)")
+        return (line, self.col(end), f"a comma is probably missing after the value of '{last}', before the field "
+                f"'{found[1]}'", f"add ',' after the value of '{last}' (every field but the last ends with a comma)")
 
     def _value_runs_to_the_end(self) -> tuple[int, int, str, str]:
         """(line, col, message, hint) for a value whose '{' or '"' is never closed, and so takes in the rest
