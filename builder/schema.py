@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from .diagnostics import Diagnostic, Loc, did_you_mean, error
@@ -223,6 +224,10 @@ def check_mapping(node: YValue, fields: tuple[Field, ...], what: str,
     for key, entry in entries.items():
         if key not in known:
             hint = did_you_mean(key, known) or f"allowed fields: {', '.join(known)}"
+            if key == "id" and not prefix:  # a note's own id
+                stem = PurePosixPath(node.loc.path).stem
+                hint = f"a note's id is its file name ('{stem}'): remove this field" + \
+                    ("" if entry.value.value == stem else ", and to change the id, rename the file")
             diagnostics.append(error(entry.key_loc, "field.unknown", f"unknown field '{key}' in {what}", hint))
     for spec in fields:
         path = f"{prefix}{spec.name}"
