@@ -275,6 +275,8 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
             bare = _bare_scalar_reading(value)
             if spec.type == "choice":
                 hint = f"allowed: {', '.join(spec.choices)}"
+            elif spec.name == "locator" and isinstance(value, int) and not isinstance(value, bool):
+                hint = f"write the paragraph as 'locator: para. {value}'"
             elif bare:
                 hint = f"write it in quotes, as text ({spec.doc}): YAML reads {bare}"
             else:
