@@ -35,6 +35,8 @@ RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly
                "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
 CREDIBILITY = {"1": "confirmed by other sources", "2": "probably true", "3": "possibly true",
                "4": "doubtful", "5": "improbable", "6": "truth cannot be judged"}
+ADMIRALTY_GRADE = re.compile(r"^([A-Fa-f])[ -]?([1-6])$")
+"""Both parts of an Admiralty grade written together ('B2'), as they are quoted."""
 LIKELIHOOD = ("almost no chance", "very unlikely", "unlikely", "roughly even chance", "likely",
               "very likely", "almost certain")
 CONFIDENCE = ("low", "moderate", "high")
@@ -290,6 +292,10 @@ def _check_value(spec: Field, node: YValue, what: str, path: str, locs: dict[str
             same_letters = [choice for choice in spec.choices if choice.lower() == value.strip().lower()]
             hint = (f"did you mean '{same_letters[0]}'?" if same_letters else did_you_mean(value, spec.choices)
                     or f"allowed: {', '.join(spec.choices)}")
+            grade = ADMIRALTY_GRADE.match(value.strip())
+            if spec.name in ("reliability", "credibility") and grade:
+                hint = (f"the two parts of the Admiralty grade are separate fields: write "
+                        f"'reliability: {grade[1].upper()}' and 'credibility: {grade[2]}'")
             diagnostics.append(error(node.loc, "field.enum", f"'{value}' is not an allowed value of "
                                      f"'{spec.name}'", hint))
             return _default(spec)
