@@ -538,6 +538,21 @@ def _not_a_note_hint(name: str, otherwise: str) -> str:
     return otherwise
 
 
+RENAME_TO = re.compile(r"rename (?:the file|it) to '([^'/]+)\.md'$")
+"""The end of a hint that suggests a note's file name."""
+
+
+def _taken_names(diagnostics: list[Diagnostic], notes: dict[str, str]) -> None:
+    """Hints that suggest renaming a file to the name of another note (``notes``: each id's file) say that
+    the name is taken instead."""
+    for index, problem in enumerate(diagnostics):
+        found = RENAME_TO.search(problem.hint) if problem.code in ("id.invalid", "file.ignored") else None
+        if found and notes.get(found[1], problem.loc.path) != problem.loc.path:
+            hint = (f"{problem.hint[:found.start()]}'{found[1]}.md' is taken by another note ({notes[found[1]]}): "
+                    "merge the two notes, or give this one another name")
+            diagnostics[index] = replace(problem, hint=hint)
+
+
 def load(root: Path, cache: dict | None = None) -> Loaded:
     """Read the whole book under ``root`` (which holds content/ and bibliography/).
 
@@ -590,6 +605,7 @@ def load_starting(root: Path, cache: dict | None = None,
         seen[stem] = rel
         collected[kind][stem] = record
 
+    _taken_names(diagnostics, seen)
     parsed = dict(zip(stale_bib, parsing.next())) if parsing is not None else {}
     per_file: list[BibFile] = []
     for path, rel in bib_files:

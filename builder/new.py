@@ -121,6 +121,10 @@ def create(root: Path, kind: str, note_id: str, out=None, err=None) -> int:
         message = problem.message.replace(f"file name '{note_id}'", f"'{note_id}'")
         hint = (problem.hint.replace("rename the file to", "try").replace(".md'", "'")
                 .replace("rename the file", "choose another id"))
+        suggested = hint.rpartition("try '")[2].rstrip("'") if "try '" in hint else ""
+        taken = existing_ids(root).get(suggested) if suggested else None
+        if taken:
+            hint = f"'{suggested}' is taken by another note ({taken}): choose another id"
         print(f"error: {message} — {hint}", file=err)
         return 1
     if not (root / "content").is_dir() and not (root / "mkdocs.yml").is_file():

@@ -88,7 +88,12 @@ def test_new_source_with_known_key_says_so(book, capsys):
     ("../evil", "error: '../evil' is not a valid id"),
     ("a/b", "error: 'a/b' is not a valid id"),
     ("North Korea", "error: 'North Korea' is not a valid id"),
-    ("russi\u0430", "only looks like 'a' — try 'russia'"),
+    ("chin\u0430", "only looks like 'a' — try 'china'"),
+    ("russi\u0430", "only looks like 'a' — 'russia' is taken by another note (content/actors/russia.md): choose "
+                     "another id\n"),
+    ("Dprk_Army", "single '-' — try 'dprk-army'\n"),
+    ("North_Korea", "single '-' — 'north-korea' is taken by another note (content/actors/north-korea.md): choose "
+                    "another id\n"),
     ("index", "error: 'index' is a reserved name — choose another id"),
 ])
 def test_new_refuses_taken_and_invalid_ids(note_id, message, book, capsys):
