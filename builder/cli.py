@@ -195,13 +195,20 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("-v", "--verbose", action="store_true", help="show the site engine's messages")
         return p
 
-    common(sub.add_parser("check", help="check the book and print every problem")).set_defaults(func=cmd_check)
-    build = common(sub.add_parser("build", help="check, generate Markdown into build/docs and build site/"))
+    check_parser = sub.add_parser("check", help="check the book and print every problem",
+                                  description="Check the book and print every problem as "
+                                  "path:line:col: error[code]: message — hint.")
+    common(check_parser).set_defaults(func=cmd_check)
+    build = common(sub.add_parser("build", help="check, generate Markdown into build/docs and build site/",
+                                  description="Check the book, then build the site and its PDFs; on any error "
+                                  "nothing is written."))
     build.add_argument("--site-dir", help="where to write the site (default: ROOT/site)")
     add_cache_option(build)
     printcmd.add_build_options(build)
     build.set_defaults(func=cmd_build)
-    serve = common(sub.add_parser("serve", help="build and serve the site, rebuilding on every change"))
+    serve = common(sub.add_parser("serve", help="build and serve the site, rebuilding on every change",
+                                  description="Build and serve the site, rebuilding the pages an edit touches and "
+                                  "reloading the browser."))
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     serve.add_argument("--site-dir", help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)

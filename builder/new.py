@@ -163,7 +163,9 @@ def create(root: Path, kind: str, note_id: str, out=None, err=None) -> int:
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    new = sub.add_parser("new", help="start a note from a template built from the schema")
+    new = sub.add_parser("new", help="start a note from a template built from the schema",
+                         description="Write content/<kind>s/ID.md with every field of that kind, its allowed "
+                         "values and a comment on each.")
     new.add_argument("kind", choices=tuple(KINDS), help="what sort of note")
     new.add_argument("id", help="the note's id (its file name); for a source, its bibliography key")
     new.add_argument("--root", default=".", help="the book's folder (holds content/ and bibliography/)")

@@ -42,7 +42,19 @@ def add_parser(sub) -> None:
 
 def add_pdf_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size of the PDFs (default a4)")
-    p.add_argument("--jobs", type=int, default=None, help="PDFs laid out at once (default: 2 on 2+ cores)")
+    p.add_argument("--jobs", type=at_least_one, default=None, metavar="N",
+                   help="PDFs laid out at once (default: 2 on 2+ cores)")
+
+
+def at_least_one(text: str) -> int:
+    """An option's whole number of at least 1 (argparse's ``type``: it reports the error and exits with 2)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number: give one of at least 1") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is below 1: give a whole number of at least 1")
+    return number
 
 
 def add_build_options(p: argparse.ArgumentParser) -> None:
@@ -103,9 +115,6 @@ def cmd_pdf(args) -> int:
                   + ", ".join([*CHAPTER_FILES.values(), BOOK]), file=sys.stderr)
             return EXIT_USAGE
         chapters.append(title)
-    if args.jobs is not None and args.jobs < 1:
-        print("error: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
     paths = _paths(args)
     refusal = out_folder_refusal(paths, Path(args.out)) if args.out else None
     if refusal:

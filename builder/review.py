@@ -451,7 +451,9 @@ def cmd_review(args) -> int:
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    review_parser = sub.add_parser("review", help="report, in Markdown, what a change does to the book")
+    review_parser = sub.add_parser("review", help="report, in Markdown, what a change does to the book",
+                                   description="Report, in Markdown, what the working tree changes against a "
+                                   "revision: notes, evidence, grades and problems.")
     review_parser.add_argument("--base", required=True, help="the revision to compare with (e.g. origin/main)")
     review_parser.add_argument("--root", default=".", help="the book's folder (holds content/ and bibliography/)")
     review_parser.add_argument("--max-chars", type=int, metavar="N",

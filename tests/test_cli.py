@@ -10,6 +10,7 @@ import sys
 import pytest
 from pathlib import Path
 
+from builder import cli
 from conftest import CONFIG, PROJECT, run_builder
 
 
@@ -195,6 +196,26 @@ def test_ctrl_c_while_the_builder_starts_is_no_traceback(monkeypatch, capsys):
         runpy.run_module("builder", run_name="__main__")
     assert exited.value.code == 130  # as when main() is interrupted
     assert capsys.readouterr().err == "interrupted while starting; nothing was written\n"
+
+
+@pytest.mark.parametrize("command", ["build", "pdf"])
+@pytest.mark.parametrize("jobs, problem", [("0", "0 is below 1: give a whole number of at least 1"),
+                                           ("-2", "-2 is below 1: give a whole number of at least 1"),
+                                           ("two", "'two' is not a whole number: give one of at least 1")])
+def test_jobs_below_one_is_a_usage_error(command, jobs, problem, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main([command, "--jobs", jobs, "--root", str(tmp_path)])
+    assert exited.value.code == cli.EXIT_USAGE
+    assert capsys.readouterr().err.splitlines()[-1] == f"python -m builder {command}: error: argument --jobs: {problem}"
+
+
+@pytest.mark.parametrize("command", ["check", "build", "serve", "pdf", "new", "review"])
+def test_each_command_s_help_says_what_it_does(command, capsys):
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    usage, description = capsys.readouterr().out.split("\n\n", 2)[:2]
+    assert usage.startswith(f"usage: python -m builder {command} ")
+    assert description[:1].isupper() and description.endswith(".") and "options:" not in description
 
 
 def test_usage_errors_exit_2(tmp_path):
