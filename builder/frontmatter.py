@@ -300,8 +300,8 @@ def _misindented_key(lines: list[str], mark, path: str, first_line: int) -> Diag
     (less: 'expected <block end>'; more: it reads the line as going on with the value above, where ': ' is not
     allowed); None when the line is not such a key line."""
     index = mark.line
-    if index >= len(lines) or not _looks_like_key(lines[index]):
-        return None
+    if index >= len(lines) or not _looks_like_key(lines[index]) or lines[index].lstrip().startswith("-"):
+        return None  # a list item lines up with the other items, not with keys
     line = lines[index]
     indent, key_col = len(line) - len(line.lstrip(" ")), _key_column(line)
     key, number = _key_of(line), first_line + index
@@ -316,18 +316,17 @@ def _misindented_key(lines: list[str], mark, path: str, first_line: int) -> Diag
         message = (f"invalid YAML: the indentation of line {number} does not match the lines around it: indented "
                    f"more than line {first_line + above}, it is read as part of the value of "
                    f"'{_key_of(lines[above])}'")
-    else:  # indented less: between the keys of the mapping above and those of the one holding it
-        sibling, best = None, None
+    else:  # YAML cannot place it: it was meant to line up with the keys above nearest to its column
+        columns: dict[int, int] = {}
         for i in range(index - 1, -1, -1):
-            if not lines[i].strip() or lines[i].lstrip().startswith("#"):
-                continue
-            column = _key_column(lines[i])
-            if _looks_like_key(lines[i]) and column > key_col and (best is None or column < best):
-                sibling, best = i, column
-            if len(lines[i]) - len(lines[i].lstrip(" ")) < indent:
-                break
-        if sibling is None:
+            if _looks_like_key(lines[i]):
+                columns.setdefault(_key_column(lines[i]), i)
+            if lines[i][:1] not in ("", " ", "#"):
+                break  # a key of the front matter's first level: nothing above holds this line
+        columns.pop(key_col, None)
+        if not columns:
             return None
+        sibling = columns[min(columns, key=lambda column: (abs(column - key_col), -column))]
         message = f"invalid YAML: the indentation of line {number} does not match the lines around it"
     where = _key_column(lines[sibling])
     how = f"indent it by {_spaces(where)}, not {key_col}" if where else \
