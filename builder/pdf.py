@@ -269,11 +269,22 @@ def _locators_whole(link_text: re.Match) -> str:
     return _LOCATOR.sub(lambda found: found.group(0).replace(" ", "\u00a0"), link_text.group(0))
 
 
+_POSSESSIVE_AFTER_XREF = re.compile(r"""(<a\b[^>]*\bclass="[^"]*\bxref\b[^"]*"[^>]*>[^<]*)</a>(['’]s)\b""")
+
+
+def possessives_in_links(page_html: str) -> str:
+    """A cross-reference's possessive "'s" inside its link, so that the page number printed after the link in the
+    whole book follows the word: "Kim Jong Un's [p. 73]", not "Kim Jong Un [p. 73]'s"."""
+    return _POSSESSIVE_AFTER_XREF.sub(r"\1\2</a>", page_html)
+
+
 def print_page_html(page_html: str) -> str:
     """A page's converted HTML made ready for print: stance marks whole (``keep_marks_whole``), spaces out of
-    highlights (``spaces_out_of_marks``), quote anchors on their highlights (``anchors_on_marks``), citations in
-    boxes of their own (``citations_whole``) and its running head (``with_running_head``)."""
-    return with_running_head(citations_whole(spaces_out_of_marks(anchors_on_marks(keep_marks_whole(page_html)))))
+    highlights (``spaces_out_of_marks``), quote anchors on their highlights (``anchors_on_marks``), brackets of
+    citations in their links (``citations_whole``), possessives in cross-references (``possessives_in_links``) and
+    its running head (``with_running_head``)."""
+    return with_running_head(possessives_in_links(citations_whole(spaces_out_of_marks(anchors_on_marks(
+        keep_marks_whole(page_html))))))
 
 
 def keep_marks_whole(text: str) -> str:

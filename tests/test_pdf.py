@@ -867,3 +867,14 @@ def test_in_the_whole_book_a_cross_reference_gives_the_page_it_leads_to(built):
                                            "North Korea Could Attack South Korea if China Invades Taiwan: Report")}
     assert {int(n) for n in re.findall(r"Source page \[p\. (\d+)\]", text)} >= sources
     assert "[p." not in " ".join(_text(built["readers"]["actors"]))
+
+
+def test_a_possessive_after_a_cross_reference_goes_before_its_page_number():
+    """The whole book printed "Kim Jong Un [p. 73]'s assessment": the page number goes after the link, so the "'s"
+    goes into it. Other links, and a word that only starts with "s", are left as they are."""
+    page = ('<p>ANBOUND reports <a class="xref" href="#kim" title="Kim">Kim Jong Un</a>\'s assessment, '
+            '<a class="xref" href="#cn">China</a>’s aims, <a href="https://example.org">a site</a>\'s text and '
+            '<a class="xref" href="#s">the South</a>\'so.</p>')
+    printed = pdf.print_page_html(page)
+    assert '>Kim Jong Un\'s</a> assessment' in printed and ">China’s</a> aims" in printed
+    assert ">a site</a>'s text" in printed and ">the South</a>'so." in printed
