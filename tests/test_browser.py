@@ -420,6 +420,8 @@ def test_every_claims_matrix_shows_its_balance_at_1280px_and_keeps_the_claim_col
         page.goto(base_url + path, wait_until="domcontentloaded")
         layout = page.evaluate(_MATRIX_LAYOUT)
         assert layout["balance"] == "Balance", path
+        assert page.evaluate("getComputedStyle(document.querySelector('.claims-matrix'), '::before').content") in (
+            "none", "normal", ""), path  # the table fits: no hint to scroll it
         if layout["before"]["balance"] > layout["right"] + 1:
             hidden.append(f"{path}: Balance ends at {layout['before']['balance']:.0f} px, the table at "
                           f"{layout['right']:.0f} px")
@@ -430,6 +432,8 @@ def test_every_claims_matrix_shows_its_balance_at_1280px_and_keeps_the_claim_col
     page.goto(base_url + "claims/matrix/")
     layout = page.evaluate(_MATRIX_LAYOUT)
     assert layout["scrolls"]
+    hint = "getComputedStyle(document.querySelector('.claims-matrix'), '::before').content"
+    assert "Scroll the table sideways" in page.evaluate(hint)  # the columns off the screen are not a secret
     assert layout["after"]["source"] < layout["before"]["source"] - 100  # the sources moved …
     assert layout["left"] - 1 <= layout["after"]["claim"] <= layout["before"]["claim"] + 1  # … the claims did not
     _shot(page, "phone-matrix-scrolled", full_page=False)
