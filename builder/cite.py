@@ -28,8 +28,10 @@ BIBLIOGRAPHY_PAGE = "sources/bibliography.md"
 def escape_title(text: str) -> str:
     """Text safe inside a Markdown link title ("…")."""
     text = text.replace("\\", "\\\\").replace('"', "&quot;").replace("<", "&lt;").replace("|", "\\|")
-    # a single quote ends the title early in Python-Markdown's link parser ("… alert('x')")
-    return " ".join(text.replace("'", "&#39;").split())
+    # a single quote ends the title early in Python-Markdown's link parser ("… alert('x')"), and a backtick opens a
+    # code span there that a later backtick on the line closes, taking the rest of the link with it (an actor
+    # named "`", and "\`" in the row's text)
+    return " ".join(text.replace("'", "&#39;").replace("`", "&#96;").split())
 
 
 _MARKDOWN_SPECIAL = re.compile(r"[&<>\\`*_\[\]|]")
