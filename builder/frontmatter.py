@@ -175,7 +175,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: i
         if found is not None:
             return found
     if mark is not None and problem_text.startswith(("expected <block end>", "mapping values are not allowed")):
-        found = _misindented_key(lines, mark, path, first_line)
+        found = _misindented_key(lines, mark, path, first_line) or _misindented_item(lines, mark, path, first_line)
         if found is None and isinstance(exc, yaml.scanner.ScannerError):
             found = _value_with_colon(lines, mark, path, first_line)
         if found is not None:
@@ -334,6 +334,36 @@ def _misindented_key(lines: list[str], mark, path: str, first_line: int) -> Diag
     return error(Loc(path, number, key_col + 1), "yaml.syntax", message,
                  f"align '{key}:' with its sibling keys, such as '{_key_of(lines[sibling])}:' on line "
                  f"{first_line + sibling}: {how}")
+
+
+def _is_item(line: str) -> bool:
+    stripped = line.lstrip(" ")
+    return stripped == "-" or stripped.startswith("- ")
+
+
+def _misindented_item(lines: list[str], mark, path: str, first_line: int) -> Diagnostic | None:
+    """The error for a list item ('- …') indented less or more than the items above it, which YAML cannot place;
+    None when the line is not such an item or no item above can be its sibling."""
+    index = mark.line
+    if index >= len(lines) or not _is_item(lines[index]):
+        return None
+    indent = len(lines[index]) - len(lines[index].lstrip(" "))
+    columns: dict[int, int] = {}
+    for i in range(index - 1, -1, -1):
+        if _is_item(lines[i]):
+            columns.setdefault(len(lines[i]) - len(lines[i].lstrip(" ")), i)
+        if lines[i][:1] not in ("", " ", "#", "-"):
+            break  # a key of the front matter's first level: its list is the last one to look in
+    columns.pop(indent, None)
+    if not columns:
+        return None
+    where = min(columns, key=lambda column: (abs(column - indent), -column))
+    number, sibling = first_line + index, columns[where]
+    how = f"indent it by {_spaces(where)}, not {indent}" if where else \
+        f"start it at the beginning of the line, not after {_spaces(indent)}"
+    return error(Loc(path, number, indent + 1), "yaml.syntax",
+                 f"invalid YAML: the indentation of line {number} does not match the items of the list above it",
+                 f"align its '-' with the item on line {first_line + sibling}: {how}")
 
 
 def _spaces(count: int) -> str:
