@@ -255,7 +255,7 @@ def citations_whole(page_html: str) -> str:
     between a text and a link. Its locators are kept whole with a no-break space ("para. 4", never "para." / "4)").
     Spans would do the same at 5 % more layout time: every inline box costs WeasyPrint ~0.4 ms."""
     def whole(found: re.Match) -> str:
-        text = _LINK_TEXT.sub(_locators_whole, found.group(0))
+        text = _LINK_TEXT.sub(lambda link_text: locators_whole(link_text.group(0)), found.group(0))
         if not text.startswith("(<a"):  # "(see <a…": the bracket cannot go into a link
             return text
         first = text.index(">") + 1
@@ -265,8 +265,9 @@ def citations_whole(page_html: str) -> str:
     return _CITATION.sub(whole, page_html)
 
 
-def _locators_whole(link_text: re.Match) -> str:
-    return _LOCATOR.sub(lambda found: found.group(0).replace(" ", "\u00a0"), link_text.group(0))
+def locators_whole(text: str) -> str:
+    """``text`` with a no-break space inside each citation locator ("para.\u00a04"), which a line does not split."""
+    return _LOCATOR.sub(lambda found: found.group(0).replace(" ", "\u00a0"), text)
 
 
 _POSSESSIVE_AFTER_XREF = re.compile(r"""(<a\b[^>]*\bclass="[^"]*\bxref\b[^"]*"[^>]*>[^<]*)</a>(['’]s)\b""")
@@ -328,8 +329,7 @@ class _PrintTables(markdown.treeprocessors.Treeprocessor):
             for column, cell in enumerate(row):
                 if column >= count:
                     break
-                text = _LOCATOR.sub(lambda found: found.group(0).replace(" ", "\u00a0"),
-                                    keep_marks_whole(_PLACEHOLDER.sub("x", "".join(cell.itertext()))))
+                text = locators_whole(keep_marks_whole(_PLACEHOLDER.sub("x", "".join(cell.itertext()))))
                 bold = cell.tag == "th"
                 longest_word = max((text_width_mm(w, size, bold) for w in _BREAKS.split(text)), default=0.0)
                 least[column] = max(least[column], min(longest_word, 35.0) + CELL_PADDING_MM)
